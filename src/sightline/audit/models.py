@@ -1,0 +1,67 @@
+"""Append-only record of who saw or changed what. Hash-chaining and DB-level guards come with the
+security issue; the model already refuses updates and deletes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    FINALIZE = "finalize", "Finalized"
+    AMEND = "amend", "Amended"
+    EXPORT = "export", "Exported"
+    PRINT = "print", "Printed"
+    SEARCH = "search", "Searched"
+    DENIED = "denied", "Access denied"
+
+
+class AppendOnlyError(Exception):
+    """Audit events are never changed or deleted."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "tenancy.Agency", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=32)
+    object_id = models.CharField(max_length=64)
+    # Plain ids, not foreign keys: the log outlives and never cascades with the records it describes.
+    youth_id = models.BigIntegerField(null=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    path = models.CharField(max_length=512, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")

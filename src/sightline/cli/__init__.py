@@ -1,0 +1,26 @@
+"""The `sightline` console script.
+
+Each command group lives in its own module and is registered on `main` here. Commands that need Django
+(later issues) set it up lazily inside the command, so `sightline instruments ...` and `sightline score`
+start fast and work without a database.
+"""
+
+from __future__ import annotations
+
+import click
+
+from sightline.cli.errors import CommandError
+from sightline.cli.instruments import instruments
+from sightline.cli.score import score
+
+__all__ = ["CommandError", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sightline")
+def main() -> None:
+    """Sightline: screening with the CSE-IT."""
+
+
+main.add_command(instruments)
+main.add_command(score)

@@ -1,0 +1,14 @@
+"""The two rating codes that are not points on a scale.
+
+Plain integers so a million ratings fit in one NumPy array next to the scale's own values (0, 1, 2 ...).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MISSING: Final = -1
+"""Not rated yet: adds nothing and never counts toward the minimum."""
+
+NEI: Final = -2
+"""Not enough information: its points and whether it counts as rated come from the definition."""

@@ -1,0 +1,328 @@
+"""The typed shape of an instrument definition file, and the cross-references a file must get right.
+
+Every rating option, weight, cut-off and follow-up lives here as data (DOMAIN.md): the bundled files are
+Sightline's assumption, and a licensed agency swaps in the publisher's file without touching code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from sightline.instruments.codes import MISSING, NEI
+
+# Ids end up in file names (`<id>@<version>.yaml`), CSV headers and form field names.
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
+Count = Annotated[StrictInt, Field(ge=0)]
+
+REFERENCE_ERROR = "definition_reference"
+NEI_SPELLING = "NEI"
+# A bound on points keeps batch scoring in narrow integer types; real scales use a handful.
+MAX_POINTS = 1000
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScaleOption(_Frozen):
+    """One answer a screener can give; ``value`` is its points, or `NEI` (written ``NEI`` in YAML)."""
+
+    value: int
+    code: Identifier
+    label: Text
+    help: OptionalText = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_from_yaml(cls, value: object) -> int:
+        if value == NEI_SPELLING:
+            return NEI
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PydanticCustomError(
+                "scale_value", "must be a whole number of points (0 or more) or the string NEI"
+            )
+        if value > MAX_POINTS:
+            raise PydanticCustomError(
+                "scale_value", "must be at most {top} points", {"top": MAX_POINTS}
+            )
+        if value < 0:
+            raise PydanticCustomError(
+                "scale_value",
+                "must be 0 or more; write NEI for 'not enough information' (negative codes are reserved)",
+            )
+        return value
+
+    @property
+    def is_nei(self) -> bool:
+        return self.value == NEI
+
+
+class Statement(_Frozen):
+    """A concrete sign under a key indicator; answers to statements only suggest the rating."""
+
+    id: Identifier
+    text: Text
+    help: OptionalText = ""
+
+
+class Indicator(_Frozen):
+    """A key indicator: one area of concern the screener rates."""
+
+    id: Identifier
+    title: Text
+    domain: Text
+    guidance: OptionalText = ""
+    statements: tuple[Statement, ...] = ()
+
+
+class NotEnoughInformation(_Frozen):
+    points: Annotated[StrictInt, Field(ge=0, le=MAX_POINTS)]
+    counts_as_rated: StrictBool
+
+
+class Cutoff(_Frozen):
+    level: Identifier
+    min_total: Count
+
+
+class Override(_Frozen):
+    """When ``count_at_least`` of ``indicators`` are rated ``rating_at_least`` or more, the level is at
+    least ``level_at_least``, whatever the total and even below the minimum rated."""
+
+    id: Identifier
+    indicators: Annotated[tuple[Identifier, ...], Field(min_length=1)]
+    rating_at_least: Count
+    count_at_least: Annotated[StrictInt, Field(ge=1)] = 1
+    level_at_least: Identifier
+    explanation: OptionalText = ""
+
+
+class Suggestion(_Frozen):
+    """How supporting-statement answers suggest an indicator rating."""
+
+    method: Literal["max"]
+
+
+class Scoring(_Frozen):
+    total: Literal["sum"]
+    not_enough_information: NotEnoughInformation
+    minimum_rated: Count
+    cutoffs: Annotated[tuple[Cutoff, ...], Field(min_length=1)]
+    overrides: tuple[Override, ...] = ()
+    suggestion: Suggestion
+
+
+class Level(_Frozen):
+    """A concern level, in severity order within the definition; says what follow-up it calls for."""
+
+    code: Identifier
+    label: Text
+    description: OptionalText = ""
+    follow_up: tuple[Text, ...] = ()
+    rescreen_days: Annotated[StrictInt, Field(ge=1)] | None = None
+
+
+class Definition(_Frozen):
+    """One version of an instrument, as read from its file (``sha256`` of the file's bytes)."""
+
+    id: Identifier
+    version: Identifier
+    title: Text
+    short_title: Text
+    description: OptionalText = ""
+    intended_users: Annotated[tuple[Text, ...], Field(min_length=1)]
+    contact: Text
+    min_age: Count
+    official: StrictBool
+    source_note: OptionalText = ""
+    indicator_scale: Annotated[tuple[ScaleOption, ...], Field(min_length=1)]
+    statement_scale: tuple[ScaleOption, ...] = ()
+    indicators: Annotated[tuple[Indicator, ...], Field(min_length=1)]
+    scoring: Scoring
+    levels: Annotated[tuple[Level, ...], Field(min_length=1, max_length=127)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    source_path: Path | None = None
+
+    _indicators: dict[str, Indicator] = PrivateAttr(default_factory=dict)
+    _levels: dict[str, int] = PrivateAttr(default_factory=dict)
+    _statement_owner: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Definition:
+        for location, problem in _reference_problems(self):
+            raise PydanticCustomError(
+                REFERENCE_ERROR, "{problem}", {"location": location, "problem": problem}
+            )
+        self._indicators = {i.id: i for i in self.indicators}
+        self._levels = {level.code: n for n, level in enumerate(self.levels)}
+        self._statement_owner = {s.id: i.id for i in self.indicators for s in i.statements}
+        return self
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The key indicator with this id (KeyError if there is none)."""
+        return self._indicators[indicator_id]
+
+    def level(self, code: str) -> Level:
+        """The level with this code (KeyError if there is none)."""
+        return self.levels[self._levels[code]]
+
+    def level_index(self, code: str) -> int:
+        """The level's position in severity order, 0 = the lowest."""
+        return self._levels[code]
+
+    def statement_indicator(self, statement_id: str) -> str | None:
+        """The id of the key indicator a supporting statement belongs to, or None if unknown."""
+        return self._statement_owner.get(statement_id)
+
+    def rating_label(self, value: int) -> str:
+        """The indicator scale's label for a rating value."""
+        return next(o.label for o in self.indicator_scale if o.value == value)
+
+    @property
+    def indicator_values(self) -> frozenset[int]:
+        """Every code `score` accepts for an indicator: the scale's values and `MISSING`."""
+        return frozenset(o.value for o in self.indicator_scale) | {MISSING}
+
+    @property
+    def statement_values(self) -> frozenset[int]:
+        return frozenset(o.value for o in self.statement_scale) | {MISSING}
+
+
+def _reference_problems(d: Definition) -> Iterator[tuple[str, str]]:
+    """(location, problem) for everything the field types alone cannot catch, in file order."""
+    for name in ("indicator_scale", "statement_scale"):
+        scale: tuple[ScaleOption, ...] = getattr(d, name)
+        yield from _duplicates(f"{name}[{{}}].value", [_shown(o.value) for o in scale], "value")
+        yield from _duplicates(f"{name}[{{}}].code", [o.code for o in scale], "code")
+    if all(o.is_nei for o in d.indicator_scale):
+        yield "indicator_scale", "needs at least one option with points (a value of 0 or more)"
+    rating_values = {o.value for o in d.indicator_scale}
+    for n, option in enumerate(d.statement_scale):
+        # The suggested rating is a statement answer, so it must be a rating the screener could pick.
+        if option.value not in rating_values:
+            yield (
+                f"statement_scale[{n}].value",
+                f"{_shown(option.value)} is not a value of indicator_scale, so it could not be "
+                "suggested as an indicator rating",
+            )
+
+    yield from _duplicates("indicators[{}].id", [i.id for i in d.indicators], "indicator id")
+    statement_ids = [
+        (n, m, s.id) for n, i in enumerate(d.indicators) for m, s in enumerate(i.statements)
+    ]
+    seen: dict[str, str] = {}
+    for n, m, statement_id in statement_ids:
+        here = f"indicators[{n}].statements[{m}].id"
+        if statement_id in seen:
+            yield (
+                here,
+                f"duplicate statement id '{statement_id}' (first used at {seen[statement_id]})",
+            )
+        seen.setdefault(statement_id, here)
+    if statement_ids and not d.statement_scale:
+        yield "statement_scale", "is required because key indicators have supporting statements"
+
+    level_codes = [level.code for level in d.levels]
+    yield from _duplicates("levels[{}].code", level_codes, "level code")
+    indicator_ids = {i.id for i in d.indicators}
+    scoring = d.scoring
+    if scoring.minimum_rated > len(d.indicators):
+        yield (
+            "scoring.minimum_rated",
+            f"is {scoring.minimum_rated} but the definition has only {len(d.indicators)} key indicators",
+        )
+
+    yield from _duplicates(
+        "scoring.cutoffs[{}].level", [c.level for c in scoring.cutoffs], "cut-off level"
+    )
+    previous: tuple[int, Cutoff] | None = None
+    for n, cutoff in enumerate(scoring.cutoffs):
+        here = f"scoring.cutoffs[{n}]"
+        if cutoff.level not in level_codes:
+            yield (
+                f"{here}.level",
+                f"'{cutoff.level}' is not a level code ({', '.join(level_codes)})",
+            )
+            continue
+        rank = level_codes.index(cutoff.level)
+        if previous is not None:
+            previous_rank, previous_cutoff = previous
+            if rank <= previous_rank:
+                yield f"{here}.level", "cut-offs must be listed in the order of the levels"
+            elif cutoff.min_total <= previous_cutoff.min_total:
+                yield (
+                    f"{here}.min_total",
+                    f"{cutoff.min_total} must be greater than the cut-off of "
+                    f"'{previous_cutoff.level}' ({previous_cutoff.min_total}): cut-offs increase "
+                    "with the level",
+                )
+        previous = (rank, cutoff)
+
+    yield from _duplicates(
+        "scoring.overrides[{}].id", [o.id for o in scoring.overrides], "override id"
+    )
+    for n, override in enumerate(scoring.overrides):
+        here = f"scoring.overrides[{n}]"
+        yield from _duplicates(
+            f"{here}.indicators[{{}}]", list(override.indicators), "indicator in this override"
+        )
+        for m, indicator_id in enumerate(override.indicators):
+            if indicator_id not in indicator_ids:
+                yield f"{here}.indicators[{m}]", f"'{indicator_id}' is not a key indicator id"
+        if override.rating_at_least not in rating_values:
+            yield (
+                f"{here}.rating_at_least",
+                f"{override.rating_at_least} is not a value of indicator_scale",
+            )
+        if override.count_at_least > len(override.indicators):
+            yield (
+                f"{here}.count_at_least",
+                f"is {override.count_at_least} but the override names only "
+                f"{len(override.indicators)} indicators",
+            )
+        if override.level_at_least not in level_codes:
+            yield (
+                f"{here}.level_at_least",
+                f"'{override.level_at_least}' is not a level code ({', '.join(level_codes)})",
+            )
+
+    reachable = {level_codes[0]} | {c.level for c in scoring.cutoffs}
+    reachable |= {o.level_at_least for o in scoring.overrides}
+    for n, code in enumerate(level_codes):
+        if code not in reachable:
+            yield (
+                f"levels[{n}].code",
+                f"level '{code}' can never be given: add a cut-off for it or name it in an override",
+            )
+
+
+def _duplicates(pattern: str, values: list[str], what: str) -> Iterator[tuple[str, str]]:
+    first: dict[str, int] = {}
+    for n, value in enumerate(values):
+        if value in first:
+            yield (
+                pattern.format(n),
+                f"duplicate {what} '{value}' (first used at {pattern.format(first[value])})",
+            )
+        first.setdefault(value, n)
+
+
+def _shown(value: int) -> str:
+    return NEI_SPELLING if value == NEI else str(value)

@@ -1,0 +1,52 @@
+"""Reads of agencies, staff and training. Scoping by the acting user lives here, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from sightline.tenancy.models import Agency, Membership, TrainingRecord, User
+from sightline.tenancy.permissions import Permission, has_permission, permitted_agency_ids
+
+
+def casework_agencies(user: User) -> list[Agency]:
+    """Active agencies where the user may create and edit youth records (the agency pickers)."""
+    return list(
+        Agency.objects.filter(pk__in=permitted_agency_ids(user, Permission.YOUTH_EDIT)).order_by(
+            "name", "pk"
+        )
+    )
+
+
+def current_training(*, user: User, instrument_id: str, on: dt.date) -> TrainingRecord | None:
+    """The most recent training for `instrument_id` that is current on `on` (both ends inclusive).
+
+    Finalizing a screening requires one; an expired or not-yet-started record does not count.
+    """
+    return (
+        TrainingRecord.objects.filter(
+            user_id=user.pk, instrument_id=instrument_id, trained_on__lte=on
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .order_by("-trained_on", "-pk")
+        .first()
+    )
+
+
+def staff_of(*, user: User, agency: Agency) -> QuerySet[Membership]:
+    """Every membership of `agency`, inactive ones included, for people who manage its staff.
+
+    Raises Http404 for anyone else, so the staff list of an agency reveals nothing to outsiders.
+    """
+    if not (
+        has_permission(user, Permission.STAFF_MANAGE, agency=agency)
+        or has_permission(user, Permission.TRAINING_MANAGE, agency=agency)
+    ):
+        raise Http404("No such agency.")
+    return (
+        Membership.objects.filter(agency_id=agency.pk)
+        .select_related("user", "agency")
+        .order_by("-active", "user__last_name", "user__first_name", "user__username")
+    )

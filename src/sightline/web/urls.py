@@ -1,0 +1,12 @@
+from django.urls import path
+
+from sightline.web import urls_screenings, urls_youth, views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("instruments/<str:instrument_id>/", views.instrument, name="instrument"),
+    path("instruments/<str:instrument_id>/score/", views.instrument_score, name="instrument-score"),
+    *urls_youth.urlpatterns,
+    *urls_screenings.urlpatterns,
+]

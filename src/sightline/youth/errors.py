@@ -1,0 +1,40 @@
+"""Youth errors and their messages; tests import the constants instead of repeating the text."""
+
+from __future__ import annotations
+
+
+class YouthError(ValueError):
+    """A youth or intake change that breaks a rule. `field` names the input at fault, if one is."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+NOT_ALLOWED = "You do not have permission to edit youth records at this agency."
+UNKNOWN_FIELD = "This youth detail cannot be changed here."
+NOT_TEXT = "Enter text."
+TEXT_TOO_LONG = "This is too long."
+FIRST_NAME_REQUIRED = "Enter a first name."
+LAST_NAME_REQUIRED = "Enter a last name."
+NOT_A_DATE = "Enter a date."
+BIRTH_IN_FUTURE = "The date of birth cannot be in the future."
+BIRTH_TOO_LONG_AGO = "This date of birth makes the person older than 25; check the year."
+UNKNOWN_GENDER_IDENTITY = "Choose one of the listed gender identities."
+UNKNOWN_RACE_ETHNICITY = "Choose from the listed races and ethnicities."
+RACE_ETHNICITY_EXCLUSIVE = (
+    "'Prefers not to say' and 'Not known' cannot be combined with other answers."
+)
+NOT_A_LIST = "Give a list."
+NOT_YES_NO = "Answer yes or no."
+CONTACT_INVALID = "Contact details must be a set of named text values."
+INTAKE_IN_FUTURE = "The intake date cannot be in the future."
+INTAKE_BEFORE_BIRTH = "The intake date cannot be before the date of birth."
+INTAKE_ALREADY_OPEN = "This youth already has an open intake; close it first."
+INTAKE_OVERLAPS = (
+    "This intake would overlap an earlier episode; its date must be on or after the last exit."
+)
+INTAKE_ALREADY_CLOSED = "This intake is already closed."
+EXIT_BEFORE_INTAKE = "The exit date cannot be before the intake date."
+EXIT_IN_FUTURE = "The exit date cannot be in the future."

@@ -1,0 +1,118 @@
+"""Youth records and their intake episodes. Direct identifiers are encrypted at rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sightline.privacy.fields import EncryptedJSONField, EncryptedTextField
+from sightline.tenancy.models import Agency
+
+
+class GenderIdentity(models.TextChoices):
+    GIRL = "girl", "Girl / young woman"
+    BOY = "boy", "Boy / young man"
+    TRANS_GIRL = "trans_girl", "Transgender girl / young woman"
+    TRANS_BOY = "trans_boy", "Transgender boy / young man"
+    NONBINARY = "nonbinary", "Nonbinary"
+    QUESTIONING = "questioning", "Questioning or unsure"
+    ANOTHER = "another", "Another identity"
+    PREFERS_NOT_TO_SAY = "prefers_not_to_say", "Prefers not to say"
+    UNKNOWN = "unknown", "Not known"
+
+
+class RaceEthnicity(models.TextChoices):
+    AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
+    ASIAN = "asian", "Asian"
+    BLACK = "black", "Black or African American"
+    HISPANIC = "hispanic", "Hispanic or Latino/a/x"
+    MIDDLE_EASTERN = "middle_eastern", "Middle Eastern or North African"
+    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Pacific Islander"
+    WHITE = "white", "White"
+    ANOTHER = "another", "Another race or ethnicity"
+    PREFERS_NOT_TO_SAY = "prefers_not_to_say", "Prefers not to say"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Youth(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="youth")
+    # The pseudonymous id that analytics, exports and audit summaries use instead of a name.
+    pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    first_name = EncryptedTextField()
+    last_name = EncryptedTextField()
+    aliases = EncryptedJSONField(default=list, blank=True)  # list[str]
+    date_of_birth = models.DateField()
+    gender_identity = models.CharField(max_length=24, choices=GenderIdentity.choices)
+    gender_self_description = EncryptedTextField(null=True, blank=True)
+    race_ethnicity = models.JSONField(default=list, blank=True)  # list of RaceEthnicity codes
+    preferred_language = models.CharField(max_length=64, blank=True)
+    case_number = models.CharField(max_length=64, blank=True, db_index=True)
+    high_risk = models.BooleanField(
+        default=False, help_text="Considered at high risk: makes a youth under 10 eligible"
+    )
+    contact = EncryptedJSONField(null=True, blank=True)  # {"phone": ..., "address": ...}
+    notes = EncryptedTextField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "youth"
+        indexes = [models.Index(fields=["agency", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        return f"Youth {self.pseudonym}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class YouthNameToken(models.Model):
+    """Keyed hash of one normalised name token (first, last or alias) for exact search."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="name_tokens")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["digest"])]
+        constraints = [
+            models.UniqueConstraint(fields=["youth", "digest"], name="youth_name_token_unique")
+        ]
+
+
+class IntakeEpisode(models.Model):
+    """An episode of service at the agency: intake starts the screening clock, exit stops it."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="intakes")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="intakes")
+    program = models.CharField(max_length=100, blank=True)
+    intake_on = models.DateField()
+    exit_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-intake_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exit_on__isnull=True) | Q(exit_on__gte=models.F("intake_on")),
+                name="intake_exit_not_before_intake",
+            )
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.exit_on is None

@@ -1,0 +1,128 @@
+"""The one door for reads of youth data: every query starts from the acting user's agencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from sightline.privacy.blind_index import digests, index_tokens, name_tokens
+from sightline.privacy.keys import search_key
+from sightline.tenancy.models import Agency, User
+from sightline.tenancy.permissions import Permission, has_permission, permitted_agency_ids
+from sightline.youth import errors
+from sightline.youth.models import IntakeEpisode, Youth, YouthNameToken
+
+NOT_FOUND = "No such youth."
+
+
+def youth_visible_to(*, user: User) -> QuerySet[Youth]:
+    """Youth of the active agencies where the user's active membership grants YOUTH_VIEW.
+
+    Lazy: the membership check is a subquery, so the list is one query and reflects access at the moment
+    it is read. Analysts, researchers, agency admins and system admins get nothing.
+    """
+    return (
+        Youth.objects.filter(agency_id__in=permitted_agency_ids(user, Permission.YOUTH_VIEW))
+        .select_related("agency")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_youth_for_user(*, user: User, pk: object, write: bool = False) -> Youth:
+    """One youth the user may see. Missing and another agency's youth both raise the same Http404.
+
+    With `write=True`, a user who may see but not edit the record gets PermissionDenied.
+    """
+    try:
+        youth = youth_visible_to(user=user).get(pk=pk)
+    except (Youth.DoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
+    if write and not has_permission(user, Permission.YOUTH_EDIT, agency=youth.agency_id):
+        raise PermissionDenied(errors.NOT_ALLOWED)
+    return youth
+
+
+def _has_every_token(queryset: QuerySet[Youth], tokens: Iterable[str]) -> QuerySet[Youth]:
+    for digest in digests(tokens, key=search_key()):
+        queryset = queryset.filter(
+            Exists(YouthNameToken.objects.filter(youth_id=OuterRef("pk"), digest=digest))
+        )
+    return queryset
+
+
+def youth_search(
+    *,
+    user: User,
+    name: str = "",
+    case_number: str = "",
+    date_of_birth: dt.date | None = None,
+) -> QuerySet[Youth]:
+    """Youth visible to the user matching every key given; no key at all matches nobody.
+
+    `name` matches when each of its words equals a word of the first name, last name or an alias, ignoring
+    case and accents ("maria" finds "María"). Names are encrypted, so there is no prefix or fuzzy match.
+    """
+    name = name.strip()
+    case_number = case_number.strip()
+    found = youth_visible_to(user=user)
+    if not (name or case_number or date_of_birth):
+        return found.none()
+    if name:
+        tokens = name_tokens(name)
+        if not tokens:  # only punctuation: nothing can match
+            return found.none()
+        found = _has_every_token(found, tokens)
+    if case_number:
+        found = found.filter(case_number__iexact=case_number)
+    if date_of_birth is not None:
+        found = found.filter(date_of_birth=date_of_birth)
+    return found
+
+
+def youth_likely_duplicates(
+    *,
+    agency: Agency,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    case_number: str = "",
+    aliases: Iterable[str] = (),
+    exclude_pk: int | None = None,
+) -> list[Youth]:
+    """Youth of `agency` that may be the same person: the same case number, or the same date of birth
+    and at least one shared name word (first, last or alias).
+
+    Not scoped by user: callers have already checked YOUTH_EDIT at `agency` (it warns before a create).
+    """
+    shared_name = Exists(
+        YouthNameToken.objects.filter(
+            youth_id=OuterRef("pk"),
+            digest__in=digests(index_tokens(first_name, last_name, *aliases), key=search_key()),
+        )
+    )
+    match = Q(date_of_birth=date_of_birth) & Q(shared_name)
+    case_number = case_number.strip()
+    if case_number:
+        match |= Q(case_number__iexact=case_number)
+    found = Youth.objects.filter(match, agency_id=agency.pk)
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return list(found.order_by("pk"))
+
+
+def open_intake(youth: Youth, *, on: dt.date | None = None) -> IntakeEpisode | None:
+    """The youth's episode of service open on `on` (default: open now, i.e. not closed).
+
+    An episode covers its intake day through its exit day, both inclusive; when two cover the same day
+    (exit and re-intake on one day) the later one wins.
+    """
+    episodes = IntakeEpisode.objects.filter(youth_id=youth.pk)
+    if on is None:
+        episodes = episodes.filter(exit_on__isnull=True)
+    else:
+        episodes = episodes.filter(Q(exit_on__isnull=True) | Q(exit_on__gte=on), intake_on__lte=on)
+    return episodes.order_by("-intake_on", "-pk").first()

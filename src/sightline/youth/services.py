@@ -1,0 +1,342 @@
+"""State changes for youth records and intake episodes: one keyword-only function each, actor explicit.
+
+Every function checks permission and validates before writing, writes inside one transaction, and
+writes its own audit event, which names the fields touched but never their values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sightline.audit.models import AuditAction
+from sightline.audit.services import audit_record
+from sightline.privacy.blind_index import digests, index_tokens
+from sightline.privacy.keys import search_key
+from sightline.tenancy.models import Agency, User
+from sightline.tenancy.permissions import Permission, has_permission
+from sightline.youth import errors
+from sightline.youth.errors import YouthError
+from sightline.youth.models import (
+    GenderIdentity,
+    IntakeEpisode,
+    RaceEthnicity,
+    Youth,
+    YouthNameToken,
+)
+from sightline.youth.selectors import get_youth_for_user
+
+OLDEST_AGE = (
+    25  # youth services end in the mid-twenties; an older birth date is almost surely a typo
+)
+NAME_MAX_LENGTH = 200
+_NAME_FIELDS = frozenset({"first_name", "last_name", "aliases"})
+_EXCLUSIVE_RACE = frozenset({RaceEthnicity.PREFERS_NOT_TO_SAY, RaceEthnicity.UNKNOWN})
+
+
+# --- validation: each cleaner returns the value to store or raises YouthError naming the field ----------
+
+
+def _text(value: object, *, field: str, max_length: int, required: str | None = None) -> str:
+    if not isinstance(value, str):
+        raise YouthError(errors.NOT_TEXT, field=field)
+    value = value.strip()
+    if required and not value:
+        raise YouthError(required, field=field)
+    if len(value) > max_length:
+        raise YouthError(errors.TEXT_TOO_LONG, field=field)
+    return value
+
+
+def _optional_text(value: object, *, field: str, max_length: int) -> str | None:
+    if value is None:
+        return None
+    return _text(value, field=field, max_length=max_length) or None
+
+
+def _date(value: object, *, field: str) -> dt.date:
+    # datetime is a date subclass; accepting one would silently drop its time and zone.
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise YouthError(errors.NOT_A_DATE, field=field)
+    return value
+
+
+def _list(value: object, *, field: str) -> list[Any]:
+    # A bare string is iterable too; "Lexi" must not become four one-letter aliases.
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        raise YouthError(errors.NOT_A_LIST, field=field)
+    return list(value)
+
+
+def _date_of_birth(value: object) -> dt.date:
+    born = _date(value, field="date_of_birth")
+    today = timezone.localdate()
+    if born > today:
+        raise YouthError(errors.BIRTH_IN_FUTURE, field="date_of_birth")
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if age > OLDEST_AGE:
+        raise YouthError(errors.BIRTH_TOO_LONG_AGO, field="date_of_birth")
+    return born
+
+
+def _gender_identity(value: object) -> str:
+    if value not in GenderIdentity.values:
+        raise YouthError(errors.UNKNOWN_GENDER_IDENTITY, field="gender_identity")
+    return str(value)
+
+
+def _aliases(value: object) -> list[str]:
+    cleaned: list[str] = []
+    for alias in _list(value, field="aliases"):
+        text = _text(alias, field="aliases", max_length=NAME_MAX_LENGTH)
+        if text and text not in cleaned:
+            cleaned.append(text)
+    return cleaned
+
+
+def _race_ethnicity(value: object) -> list[str]:
+    codes: list[str] = []
+    for code in _list(value, field="race_ethnicity"):
+        if code not in RaceEthnicity.values:
+            raise YouthError(errors.UNKNOWN_RACE_ETHNICITY, field="race_ethnicity")
+        if code not in codes:
+            codes.append(str(code))
+    if len(codes) > 1 and _EXCLUSIVE_RACE.intersection(codes):
+        raise YouthError(errors.RACE_ETHNICITY_EXCLUSIVE, field="race_ethnicity")
+    return codes
+
+
+def _high_risk(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise YouthError(errors.NOT_YES_NO, field="high_risk")
+    return value
+
+
+def _contact(value: object) -> dict[str, str | None] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and (item is None or isinstance(item, str))
+        for key, item in value.items()
+    ):
+        raise YouthError(errors.CONTACT_INVALID, field="contact")
+    return {key: item.strip() if isinstance(item, str) else None for key, item in value.items()}
+
+
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "first_name": lambda v: _text(
+        v, field="first_name", max_length=NAME_MAX_LENGTH, required=errors.FIRST_NAME_REQUIRED
+    ),
+    "last_name": lambda v: _text(
+        v, field="last_name", max_length=NAME_MAX_LENGTH, required=errors.LAST_NAME_REQUIRED
+    ),
+    "date_of_birth": _date_of_birth,
+    "gender_identity": _gender_identity,
+    "gender_self_description": lambda v: _optional_text(
+        v, field="gender_self_description", max_length=NAME_MAX_LENGTH
+    ),
+    "aliases": _aliases,
+    "race_ethnicity": _race_ethnicity,
+    "preferred_language": lambda v: _text(v, field="preferred_language", max_length=64),
+    "case_number": lambda v: _text(v, field="case_number", max_length=64),
+    "high_risk": _high_risk,
+    "contact": _contact,
+    "notes": lambda v: _optional_text(v, field="notes", max_length=20_000),
+}
+EDITABLE_FIELDS = frozenset(_CLEANERS)
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(values) - EDITABLE_FIELDS)
+    if unknown:
+        raise YouthError(errors.UNKNOWN_FIELD, field=unknown[0])
+    return {name: _CLEANERS[name](value) for name, value in values.items()}
+
+
+def _intake_date(value: object, *, born: dt.date) -> dt.date:
+    intake_on = _date(value, field="intake_on")
+    if intake_on > timezone.localdate():
+        raise YouthError(errors.INTAKE_IN_FUTURE, field="intake_on")
+    if intake_on < born:
+        raise YouthError(errors.INTAKE_BEFORE_BIRTH, field="intake_on")
+    return intake_on
+
+
+def _same(old: Any, new: Any) -> bool:
+    # JSON compare keeps True apart from 1 and 1.0 apart from 1, which == would merge.
+    return json.dumps(old, sort_keys=True, default=str) == json.dumps(
+        new, sort_keys=True, default=str
+    )
+
+
+# --- writes -------------------------------------------------------------------------------------------
+
+
+def _write_name_tokens(youth: Youth) -> None:
+    YouthNameToken.objects.filter(youth_id=youth.pk).delete()
+    tokens = index_tokens(youth.first_name, youth.last_name, *youth.aliases)
+    YouthNameToken.objects.bulk_create(
+        YouthNameToken(youth_id=youth.pk, digest=digest)
+        for digest in sorted(digests(tokens, key=search_key()))
+    )
+
+
+def _lock_for_write(*, by: User, pk: int) -> Youth:
+    """Check access through the one selector door, then lock the row so concurrent writes serialise."""
+    get_youth_for_user(user=by, pk=pk, write=True)
+    return Youth.objects.select_for_update().get(pk=pk)
+
+
+def youth_create(
+    *,
+    by: User,
+    agency: Agency,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    gender_identity: str,
+    gender_self_description: str | None = None,
+    aliases: Iterable[str] = (),
+    race_ethnicity: Iterable[str] = (),
+    preferred_language: str = "",
+    case_number: str = "",
+    high_risk: bool = False,
+    contact: dict[str, str | None] | None = None,
+    notes: str | None = None,
+    intake_on: dt.date | None = None,
+    program: str = "",
+    request: HttpRequest | None = None,
+) -> Youth:
+    """Create a youth record at `agency` (and its first intake when `intake_on` is given).
+
+    Does not refuse likely duplicates: callers warn with `youth_likely_duplicates` and let the person
+    decide, because twins and common names are real.
+    """
+    if not has_permission(by, Permission.YOUTH_EDIT, agency=agency):
+        raise PermissionDenied(errors.NOT_ALLOWED)
+    fields = _clean(
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "date_of_birth": date_of_birth,
+            "gender_identity": gender_identity,
+            "gender_self_description": gender_self_description,
+            "aliases": aliases,
+            "race_ethnicity": race_ethnicity,
+            "preferred_language": preferred_language,
+            "case_number": case_number,
+            "high_risk": high_risk,
+            "contact": contact,
+            "notes": notes,
+        }
+    )
+    if intake_on is not None:
+        intake_on = _intake_date(intake_on, born=fields["date_of_birth"])
+    program = _text(program, field="program", max_length=100)
+
+    with transaction.atomic():
+        youth = Youth.objects.create(agency=agency, created_by=by, **fields)
+        _write_name_tokens(youth)
+        audit_record(actor=by, action=AuditAction.CREATE, obj=youth, request=request)
+        if intake_on is not None:
+            intake = IntakeEpisode.objects.create(
+                youth=youth, agency=agency, intake_on=intake_on, program=program, created_by=by
+            )
+            audit_record(actor=by, action=AuditAction.CREATE, obj=intake, request=request)
+    return youth
+
+
+def youth_update(
+    *, youth: Youth, by: User, request: HttpRequest | None = None, **changes: Any
+) -> Youth:
+    """Change some of a youth's details; returns the saved record (the argument is not modified).
+
+    Only the fields given are validated, so an old record stays editable after the youth turns 26.
+    Nothing is written, not even an audit event, when no value actually changes.
+    """
+    cleaned = _clean(changes)
+    with transaction.atomic():
+        current = _lock_for_write(by=by, pk=youth.pk)
+        changed = sorted(
+            name for name, value in cleaned.items() if not _same(getattr(current, name), value)
+        )
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, cleaned[name])
+        current.save(update_fields=[*changed, "updated_at"])
+        if _NAME_FIELDS.intersection(changed):
+            _write_name_tokens(current)
+        audit_record(
+            actor=by,
+            action=AuditAction.CHANGE,
+            obj=current,
+            request=request,
+            detail={"fields": changed},
+        )
+    return current
+
+
+def intake_open(
+    *,
+    youth: Youth,
+    by: User,
+    intake_on: dt.date,
+    program: str = "",
+    request: HttpRequest | None = None,
+) -> IntakeEpisode:
+    """Start an episode of service. One open episode at a time, and never overlapping an earlier one,
+    because due dates are counted from the open intake."""
+    program = _text(program, field="program", max_length=100)
+    _date(intake_on, field="intake_on")
+    with transaction.atomic():
+        current = _lock_for_write(by=by, pk=youth.pk)
+        intake_on = _intake_date(intake_on, born=current.date_of_birth)
+        episodes = IntakeEpisode.objects.filter(youth_id=current.pk)
+        if episodes.filter(exit_on__isnull=True).exists():
+            raise YouthError(errors.INTAKE_ALREADY_OPEN, field="intake_on")
+        # Exit days are inclusive, so a same-day transfer (exit and re-intake on one day) is allowed.
+        if episodes.filter(exit_on__gt=intake_on).exists():
+            raise YouthError(errors.INTAKE_OVERLAPS, field="intake_on")
+        intake = IntakeEpisode.objects.create(
+            youth=current,
+            agency_id=current.agency_id,
+            intake_on=intake_on,
+            program=program,
+            created_by=by,
+        )
+        audit_record(actor=by, action=AuditAction.CREATE, obj=intake, request=request)
+    return intake
+
+
+def intake_close(
+    *, intake: IntakeEpisode, by: User, exit_on: dt.date, request: HttpRequest | None = None
+) -> IntakeEpisode:
+    """End an episode of service; closing stops the screening clock."""
+    exit_on = _date(exit_on, field="exit_on")
+    if exit_on > timezone.localdate():
+        raise YouthError(errors.EXIT_IN_FUTURE, field="exit_on")
+    with transaction.atomic():
+        _lock_for_write(by=by, pk=intake.youth_id)
+        current = IntakeEpisode.objects.select_for_update().get(pk=intake.pk)
+        if current.exit_on is not None:
+            raise YouthError(errors.INTAKE_ALREADY_CLOSED, field="exit_on")
+        if exit_on < current.intake_on:
+            raise YouthError(errors.EXIT_BEFORE_INTAKE, field="exit_on")
+        current.exit_on = exit_on
+        current.save(update_fields=["exit_on"])
+        audit_record(
+            actor=by,
+            action=AuditAction.CHANGE,
+            obj=current,
+            request=request,
+            detail={"fields": ["exit_on"]},
+        )
+    return current

@@ -1,0 +1,20 @@
+"""Test shim: supplies the environment a developer's shell would, then uses the one real settings module."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-key-for-tests-only")
+os.environ.setdefault(
+    "SIGHTLINE_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
+# Fixed test-only keys (32 bytes each, url-safe base64); real deployments generate their own.
+os.environ.setdefault("SIGHTLINE_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMDAwMDAwMDAwMDAwMDAwMDA")
+os.environ.setdefault("SIGHTLINE_SEARCH_KEY", "dGVzdC1zZWFyY2gta2V5LTAwMDAwMDAwMDAwMDAwMDA")
+
+from sightline.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests only
+
+# WhiteNoise warns (an error under -W error) when STATIC_ROOT is missing; tests serve through finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
