@@ -20,6 +20,13 @@ NOTHING_SAVED = "nothing you enter on this page is saved"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def client(client: Client, world: Any) -> Client:
+    """Practice pages need sign-in too (trained staff only); any persona will do."""
+    client.force_login(world.screener)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _only_bundled_definitions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SIGHTLINE_INSTRUMENT_DIRS", raising=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,9 @@ TEMPLATES = [
 
 _SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'sightline.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _SQLITE_DEFAULT))}
+if "DATABASE_URL" not in os.environ:
+    # The embedded default must work on a fresh checkout: SQLite cannot create its folder itself.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and a busy timeout keep concurrent writers from failing with "locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}

@@ -1,19 +1,26 @@
-"""Pages. Thin: parse the request, call `sightline.instruments`, render."""
+"""Home and the practice pages. Thin: parse the request, call a selector or `sightline.instruments`,
+render. Every page needs sign-in: even the practice scorer is for trained staff only."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from sightline import instruments
+from sightline.screenings.models import ScreeningStatus
+from sightline.screenings.selectors import my_screenings
+from sightline.tenancy.permissions import Permission, agencies_with_permission
 from sightline.web.forms import FLUENT, MODE_FIELD, PracticeForm
+from sightline.youth.selectors import youth_visible_to
 
 RESULT_PARTIAL = "web/partials/practice_result.html"
 
 
+@login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     found = instruments.available()
@@ -23,9 +30,25 @@ def home(request: HttpRequest) -> HttpResponse:
         (d, d.id if versions_per_id[d.id] == 1 else f"{d.id}@{d.version}")
         for d in found
     ]
-    return render(request, "web/home.html", {"instruments": listed})
+    user = request.user
+    casework = bool(agencies_with_permission(user, Permission.YOUTH_VIEW))
+    context = {
+        "instruments": listed,
+        "memberships": user.memberships.filter(active=True, agency__active=True)
+        .select_related("agency")
+        .order_by("agency__name"),
+        "casework": casework,
+        "my_drafts": my_screenings(user=user, status=ScreeningStatus.DRAFT).count()
+        if casework
+        else 0,
+        "youth_count": youth_visible_to(user=user).count() if casework else 0,
+        "manages_training": bool(agencies_with_permission(user, Permission.TRAINING_MANAGE)),
+        "overview": bool(agencies_with_permission(user, Permission.AGENCY_OVERVIEW)),
+    }
+    return render(request, "web/home.html", context)
 
 
+@login_required
 @require_GET
 def instrument(request: HttpRequest, instrument_id: str) -> HttpResponse:
     definition = _definition_or_404(instrument_id)
@@ -33,6 +56,7 @@ def instrument(request: HttpRequest, instrument_id: str) -> HttpResponse:
     return _render_practice(request, instrument_id, form)
 
 
+@login_required
 @require_POST
 def instrument_score(request: HttpRequest, instrument_id: str) -> HttpResponse:
     definition = _definition_or_404(instrument_id)

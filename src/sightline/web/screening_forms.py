@@ -1,0 +1,259 @@
+"""Screening page forms: request data -> the keyword arguments of the screening services, by shape only.
+
+Rules (what is required to finalize, who may own a follow-up, which dates are allowed) stay in
+`sightline.screenings.services`; these forms only turn posted text into the types the services take.
+Ratings reuse the practice scorer's `PracticeForm`, so the draft page posts the same field names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from sightline import instruments
+from sightline.screenings.models import (
+    FollowUpKind,
+    InformationSource,
+    KnownFor,
+    Screening,
+    ScreeningMode,
+    ScreeningReason,
+    ScreeningStatus,
+)
+from sightline.tenancy.models import Membership, ScreenerRole, User
+from sightline.tenancy.permissions import ROLE_PERMISSIONS, Permission
+from sightline.web.forms import PracticeForm
+
+BLANK = [("", "Not answered yet")]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def instrument_choices() -> list[tuple[str, str]]:
+    """One choice per installed instrument id; a new screening always uses its current version."""
+    seen: dict[str, str] = {}
+    for definition in instruments.available():
+        seen.setdefault(definition.id, definition.title)
+    return list(seen.items())
+
+
+def instruments_by_id() -> dict[str, Any]:
+    """The definition a new screening of each id would use (for intended users and contact)."""
+    return {
+        instrument_id: instruments.load(instrument_id) for instrument_id, _ in instrument_choices()
+    }
+
+
+class _ScreeningFields(forms.Form):
+    """The facts recorded about the screening itself. All optional here: a draft may be incomplete."""
+
+    reason = forms.ChoiceField(
+        label="Reason for screening", choices=BLANK + ScreeningReason.choices, required=False
+    )
+    reason_other = forms.CharField(
+        label="Other reason (if “Other”)", max_length=200, required=False
+    )
+    information_sources = forms.MultipleChoiceField(
+        label="Information sources you used",
+        choices=InformationSource.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    screener_role = forms.ChoiceField(
+        label="Your professional role", choices=BLANK + ScreenerRole.choices, required=False
+    )
+    known_for = forms.ChoiceField(
+        label="How long you have known the youth", choices=BLANK + KnownFor.choices, required=False
+    )
+    screened_on = forms.DateField(label="Date of the contact", widget=DATE_INPUT)
+    mode = forms.ChoiceField(
+        label="Form mode", choices=ScreeningMode.choices, widget=forms.RadioSelect
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"],
+            "reason_other": data["reason_other"],
+            "information_sources": data["information_sources"],
+            "screener_role": data["screener_role"],
+            "known_for": data["known_for"],
+            "screened_on": data["screened_on"],
+            "mode": data["mode"],
+        }
+
+
+class StartForm(_ScreeningFields):
+    instrument_id = forms.ChoiceField(label="Instrument", widget=forms.RadioSelect)
+
+    field_order = ["instrument_id"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument_id"].choices = instrument_choices()
+
+
+class DraftForm(_ScreeningFields):
+    """The draft page's facts, plus the `lock_version` the page was rendered from."""
+
+    notes = forms.CharField(
+        label="Notes (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {**super().service_kwargs(), "notes": self.cleaned_data["notes"]}
+
+
+def draft_initial(screening: Screening) -> dict[str, Any]:
+    return {
+        "reason": screening.reason,
+        "reason_other": screening.reason_other,
+        "information_sources": screening.information_sources,
+        "screener_role": screening.screener_role,
+        "known_for": screening.known_for,
+        "screened_on": screening.screened_on,
+        "mode": screening.mode,
+        "notes": screening.notes or "",
+        "lock_version": screening.lock_version,
+    }
+
+
+def stored_ratings_form(definition: Any, screening: Screening) -> PracticeForm:
+    """A ratings form showing what the screening has stored (nothing posted)."""
+    form = PracticeForm(definition, fluent=screening.mode == ScreeningMode.FLUENT)
+    form.ratings = dict(screening.indicator_ratings)
+    for statement_id, value in (screening.statement_answers or {}).items():
+        indicator_id = definition.statement_indicator(statement_id)
+        if indicator_id is not None:
+            form.statement_answers[indicator_id][statement_id] = value
+    return form
+
+
+def posted_ratings_form(definition: Any, data: QueryDict) -> PracticeForm:
+    return PracticeForm(definition, data)
+
+
+def flat_statement_answers(form: PracticeForm) -> dict[str, int]:
+    """`PracticeForm` groups answers by indicator (for suggestions); a screening stores them flat."""
+    return {
+        statement_id: value
+        for answers in form.statement_answers.values()
+        for statement_id, value in answers.items()
+    }
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does this screening need amending?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class LockForm(forms.Form):
+    lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+def followup_owners(agency_id: int) -> list[User]:
+    """Active people whose active membership of the agency lets them complete follow-ups.
+
+    Only the choices of the owner select; `followup_create` checks the chosen owner again.
+    """
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Permission.FOLLOWUP_EDIT in perms]
+    user_ids = Membership.objects.filter(
+        agency_id=agency_id, active=True, role__in=roles, user__is_active=True
+    ).values_list("user_id", flat=True)
+    return list(
+        User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+    )
+
+
+def person_label(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+class FollowUpForm(forms.Form):
+    kind = forms.ChoiceField(label="Action", choices=FollowUpKind.choices)
+    owner = forms.TypedChoiceField(label="Person responsible", coerce=int)
+    due_on = forms.DateField(label="Due by", widget=DATE_INPUT)
+    description = forms.CharField(
+        label="Details (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, owners: Iterable[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owners = {user.pk: user for user in owners}
+        self.fields["owner"].choices = [("", "Choose a person")] + [
+            (pk, person_label(user)) for pk, user in self.owners.items()
+        ]
+
+    def chosen_owner(self) -> User:
+        return self.owners[self.cleaned_data["owner"]]
+
+
+class FollowUpCompleteForm(forms.Form):
+    completed_on = forms.DateField(label="Completed on", widget=DATE_INPUT)
+    outcome = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class _Filters(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Drafts and finalized"), *ScreeningStatus.choices],
+        required=False,
+    )
+
+
+class MyScreeningsFilter(_Filters):
+    pass
+
+
+def level_choices() -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for definition in instruments.available():
+        for level in definition.levels:
+            seen.setdefault(level.code, level.label)
+    return list(seen.items())
+
+
+class AgencyFilter(_Filters):
+    level = forms.ChoiceField(label="Concern level", required=False)
+    screener = forms.TypedChoiceField(
+        label="Screener", coerce=int, required=False, empty_value=None
+    )
+    instrument = forms.ChoiceField(label="Instrument", required=False)
+    date_from = forms.DateField(label="Screened from", widget=DATE_INPUT, required=False)
+    date_to = forms.DateField(label="Screened to", widget=DATE_INPUT, required=False)
+
+    def __init__(self, *args: Any, screeners: Iterable[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "Any level"), *level_choices()]
+        self.fields["screener"].choices = [("", "Anyone")] + [
+            (user.pk, person_label(user)) for user in screeners
+        ]
+        self.fields["instrument"].choices = [("", "Any instrument"), *instrument_choices()]
+
+    def selector_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "status": data["status"] or None,
+            "level": data["level"] or None,
+            "screener_id": data["screener"],
+            "instrument_id": data["instrument"] or None,
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }
+
+
+def agency_staff(agency_ids: Iterable[int]) -> list[User]:
+    """People with a casework membership of these agencies: the screener filter's choices."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Permission.SCREENING_EDIT in perms]
+    user_ids = Membership.objects.filter(
+        agency_id__in=list(agency_ids), role__in=roles
+    ).values_list("user_id", flat=True)
+    return list(
+        User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+    )

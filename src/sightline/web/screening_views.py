@@ -1,0 +1,536 @@
+"""Screening pages: start, draft, detail, printable summary, follow-up, my list and the agency overview.
+
+Thin: every read goes through `sightline.screenings.selectors`, every change through one service, and
+a refused change re-renders the page with the service's message and the user's input, having written
+nothing. Views write the VIEW and PRINT audit events themselves (services audit only changes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sightline import instruments
+from sightline.audit.models import AuditAction
+from sightline.audit.services import audit_record
+from sightline.screenings import selectors, services
+from sightline.screenings.definitions import Definition, definition_for
+from sightline.screenings.errors import ScreeningConflictError, ScreeningError
+from sightline.screenings.models import InformationSource, Screening, ScreeningMode, ScreeningStatus
+from sightline.tenancy.models import Membership
+from sightline.tenancy.permissions import Permission, agencies_with_permission, has_permission
+from sightline.web import screening_forms as sf
+from sightline.web.forms import STATEMENT_PREFIX, PracticeForm
+from sightline.youth.selectors import get_youth_for_user
+
+PAGE_SIZE = 25
+RESULT_PARTIAL = "web/partials/practice_result.html"
+SAVED_BUT_NOT_FINALIZED = "Your changes were saved as a draft, but the screening was not finalized."
+NOT_A_DRAFT = "This screening is no longer a draft, so it cannot be edited here."
+
+
+# --- shared context --------------------------------------------------------------------------------------
+
+
+def _result_context(definition: Definition, form: PracticeForm) -> dict[str, Any]:
+    """What the result and indicator partials need (the practice scorer's context, reused)."""
+    statements = sf.flat_statement_answers(form)
+    result = (
+        instruments.score(definition, form.ratings, statements or None) if form.is_valid() else None
+    )
+    suggestions = {
+        indicator.id: instruments.suggest_rating(
+            definition, indicator.id, form.statement_answers[indicator.id]
+        )
+        for indicator in definition.indicators
+        if indicator.statements
+    }
+    level_code = result.level if result else None
+    return {
+        "definition": definition,
+        "form": form,
+        "fields": form.fields(suggestions),
+        "result": result,
+        "level": definition.level(level_code) if level_code else None,
+        "level_rank": definition.level_index(level_code) if level_code else None,
+        "nei_label": next(
+            (o.label for o in definition.indicator_scale if o.value == instruments.NEI), None
+        ),
+    }
+
+
+def _stored_result(definition: Definition, screening: Screening) -> instruments.ScoreResult:
+    ratings = {
+        i.id: screening.indicator_ratings.get(i.id, instruments.MISSING)
+        for i in definition.indicators
+    }
+    return instruments.score(definition, ratings)
+
+
+def _rating_rows(definition: Definition, screening: Screening) -> list[dict[str, Any]]:
+    indicator_labels = {o.value: o.label for o in definition.indicator_scale}
+    statement_labels = {o.value: o.label for o in definition.statement_scale}
+    answers = screening.statement_answers or {}
+    return [
+        {
+            "number": number,
+            "indicator": indicator,
+            "rating": indicator_labels.get(screening.indicator_ratings.get(indicator.id)),
+            "statements": [
+                (s.text, statement_labels.get(answers[s.id]))
+                for s in indicator.statements
+                if s.id in answers
+            ],
+        }
+        for number, indicator in enumerate(definition.indicators, start=1)
+    ]
+
+
+def _chain(user: Any, screening: Screening) -> list[Screening]:
+    """Every version of this screening the user may see, oldest first, with `superseded_by` set."""
+    versions = selectors.youth_history(user=user, youth=screening.youth)
+    return sorted((v for v in versions if v.chain == screening.chain), key=lambda v: v.pk)
+
+
+def _record_context(request: HttpRequest, screening: Screening) -> dict[str, Any]:
+    """What both the detail page and the printable summary show."""
+    context: dict[str, Any] = {
+        "screening": screening,
+        "youth": screening.youth,
+        "source_labels": [
+            InformationSource(code).label
+            for code in screening.information_sources
+            if code in InformationSource.values
+        ],
+    }
+    try:
+        definition = definition_for(screening)
+    except ScreeningError as error:
+        context["definition_error"] = error.message
+        return context
+    level = definition.level(screening.level) if screening.level else None
+    context.update(
+        definition=definition,
+        rows=_rating_rows(definition, screening),
+        result=_stored_result(definition, screening),
+        level=level,
+        level_rank=definition.level_index(screening.level) if level else None,
+        suggestions=services.followup_suggestions(screening),
+        followups=list(
+            selectors.followups_visible_to(user=request.user).filter(screening_id=screening.pk)
+        ),
+    )
+    return context
+
+
+def _detail_context(
+    request: HttpRequest,
+    screening: Screening,
+    *,
+    amend_form: sf.AmendForm | None = None,
+    followup_form: sf.FollowUpForm | None = None,
+    complete_forms: dict[int, sf.FollowUpCompleteForm] | None = None,
+    error: str | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    chain = _chain(user, screening)
+    this = next((v for v in chain if v.pk == screening.pk), screening)
+    can_edit = has_permission(user, Permission.SCREENING_EDIT, agency=screening.agency_id)
+    can_followup = has_permission(user, Permission.FOLLOWUP_EDIT, agency=screening.agency_id)
+    is_final = screening.status == ScreeningStatus.FINAL
+    context = _record_context(request, screening)
+    complete_forms = complete_forms or {}
+    followups = context.get("followups", [])
+    for followup in followups:
+        followup.complete_form = complete_forms.get(
+            followup.pk, sf.FollowUpCompleteForm(initial={"completed_on": timezone.localdate()})
+        )
+    context.update(
+        chain=chain,
+        superseded_by=getattr(this, "superseded_by", None),
+        is_current=is_final and not screening.is_superseded,
+        pending_amendment=next(
+            (v for v in chain if v.amends_id == screening.pk and v.status == ScreeningStatus.DRAFT),
+            None,
+        ),
+        can_edit=can_edit,
+        can_followup=can_followup and is_final,
+        amend_form=amend_form or sf.AmendForm(),
+        followup_form=followup_form
+        or sf.FollowUpForm(
+            owners=sf.followup_owners(screening.agency_id), initial={"owner": user.pk}
+        ),
+        error=error,
+    )
+    return context
+
+
+def _render_detail(
+    request: HttpRequest, screening: Screening, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    audit_record(actor=request.user, action=AuditAction.VIEW, obj=screening, request=request)
+    context = _detail_context(request, screening, **forms)
+    return render(request, "web/screenings/detail.html", context, status=status)
+
+
+# --- start -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
+    youth = get_youth_for_user(user=request.user, pk=youth_pk)
+    if request.method == "POST":
+        form = sf.StartForm(request.POST)
+        if form.is_valid():
+            try:
+                screening = services.screening_start(
+                    youth=youth,
+                    by=request.user,
+                    instrument_id=form.cleaned_data["instrument_id"],
+                    request=request,
+                    **form.service_kwargs(),
+                )
+            except ScreeningError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, "Draft screening started.")
+                return redirect("web:screening-edit", pk=screening.pk)
+        status = 400
+    else:
+        default_role = (
+            Membership.objects.filter(
+                user_id=request.user.pk, agency_id=youth.agency_id, active=True
+            )
+            .values_list("screener_role", flat=True)
+            .first()
+        )
+        choices = sf.instrument_choices()
+        form = sf.StartForm(
+            initial={
+                "instrument_id": choices[0][0] if choices else "",
+                "screener_role": default_role or "",
+                "screened_on": timezone.localdate(),
+                "mode": ScreeningMode.FULL,
+            }
+        )
+        status = 200
+    context = {"youth": youth, "start": form, "instruments": sf.instruments_by_id()}
+    return render(request, "web/screenings/start.html", context, status=status)
+
+
+# --- draft -----------------------------------------------------------------------------------------------
+
+
+def _render_edit(
+    request: HttpRequest,
+    screening: Screening,
+    definition: Definition,
+    draft: sf.DraftForm,
+    ratings: PracticeForm,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    conflict: bool = False,
+) -> HttpResponse:
+    context = {
+        **_result_context(definition, ratings),
+        "screening": screening,
+        "youth": screening.youth,
+        "draft": draft,
+        "error": error,
+        "conflict": conflict,
+    }
+    return render(request, "web/screenings/edit.html", context, status=status)
+
+
+def _stored_forms(
+    definition: Definition, screening: Screening
+) -> tuple[sf.DraftForm, PracticeForm]:
+    return (
+        sf.DraftForm(initial=sf.draft_initial(screening)),
+        sf.stored_ratings_form(definition, screening),
+    )
+
+
+def _posted_statements(data: QueryDict, form: PracticeForm) -> dict[str, int] | None:
+    # A page without statement fields (fluent mode) must keep the stored answers, not replace them with none.
+    if not any(name.startswith(STATEMENT_PREFIX) for name in data):
+        return None
+    return sf.flat_statement_answers(form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    if screening.status != ScreeningStatus.DRAFT:
+        messages.info(request, NOT_A_DRAFT)
+        return redirect("web:screening-detail", pk=screening.pk)
+    try:
+        definition = definition_for(screening)
+    except ScreeningError as error:
+        messages.error(request, error.message)
+        return redirect("web:screening-detail", pk=screening.pk)
+    if request.method == "GET":
+        audit_record(actor=request.user, action=AuditAction.VIEW, obj=screening, request=request)
+        return _render_edit(request, screening, definition, *_stored_forms(definition, screening))
+
+    draft = sf.DraftForm(request.POST)
+    ratings = PracticeForm(definition, request.POST)
+    if not (draft.is_valid() and ratings.is_valid()):
+        error = "Nothing was saved. Correct the answers marked below."
+        return _render_edit(request, screening, definition, draft, ratings, status=400, error=error)
+    try:
+        saved = services.screening_save_draft(
+            screening=screening,
+            by=request.user,
+            expected_lock_version=draft.cleaned_data["lock_version"],
+            indicator_ratings=ratings.ratings,
+            statement_answers=_posted_statements(request.POST, ratings),
+            request=request,
+            **draft.service_kwargs(),
+        )
+    except ScreeningConflictError as error:
+        # Re-render the user's own answers so nothing they typed is lost; the page links to a reload.
+        return _render_edit(
+            request,
+            screening,
+            definition,
+            draft,
+            ratings,
+            status=409,
+            error=error.message,
+            conflict=True,
+        )
+    except ScreeningError as error:
+        if error.field in draft.fields:
+            draft.add_error(error.field, error.message)
+        return _render_edit(
+            request, screening, definition, draft, ratings, status=400, error=error.message
+        )
+
+    if "finalize" not in request.POST:
+        messages.success(request, "Draft saved.")
+        return redirect("web:screening-edit", pk=saved.pk)
+    try:
+        services.screening_finalize(
+            screening=saved,
+            by=request.user,
+            expected_lock_version=saved.lock_version,
+            request=request,
+        )
+    except ScreeningError as error:
+        return _render_edit(
+            request,
+            saved,
+            definition,
+            *_stored_forms(definition, saved),
+            status=409 if isinstance(error, ScreeningConflictError) else 400,
+            error=f"{error.message} {SAVED_BUT_NOT_FINALIZED}",
+        )
+    messages.success(request, "Screening finalized.")
+    return redirect("web:screening-detail", pk=saved.pk)
+
+
+@login_required
+@require_POST
+def screening_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live result for the draft page's current answers; saves nothing."""
+    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    try:
+        definition = definition_for(screening)
+    except ScreeningError:
+        raise Http404("This screening's instrument is not available.") from None
+    form = PracticeForm(definition, request.POST)
+    context = _result_context(definition, form)
+    return render(request, RESULT_PARTIAL, context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    if screening.status != ScreeningStatus.DRAFT:
+        messages.info(request, NOT_A_DRAFT)
+        return redirect("web:screening-detail", pk=screening.pk)
+    error = None
+    form = sf.LockForm(request.POST or None, initial={"lock_version": screening.lock_version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_discard(
+                screening=screening,
+                by=request.user,
+                expected_lock_version=form.cleaned_data["lock_version"],
+                request=request,
+            )
+        except ScreeningError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "Draft discarded. It is kept as voided and never counts.")
+            return redirect("web:my-screenings")
+    status = 200 if request.method == "GET" else 409
+    context = {"screening": screening, "youth": screening.youth, "lock": form, "error": error}
+    return render(request, "web/screenings/discard.html", context, status=status)
+
+
+# --- detail, amend, summary ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.get_screening_for_user(user=request.user, pk=pk)
+    return _render_detail(request, screening)
+
+
+@login_required
+@require_POST
+def screening_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    form = sf.AmendForm(request.POST)
+    if form.is_valid():
+        try:
+            amendment = services.screening_amend(
+                screening=screening,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ScreeningError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(
+                request,
+                "Amendment started. The original stays current until you finalize this one.",
+            )
+            return redirect("web:screening-edit", pk=amendment.pk)
+    return _render_detail(request, screening, status=400, amend_form=form)
+
+
+@login_required
+@require_http_methods(["GET"])
+def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.get_screening_for_user(user=request.user, pk=pk)
+    audit_record(actor=request.user, action=AuditAction.PRINT, obj=screening, request=request)
+    context = _record_context(request, screening)
+    return render(request, "web/screenings/summary.html", context)
+
+
+# --- follow-up -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.get_screening_for_user(user=request.user, pk=pk)
+    form = sf.FollowUpForm(request.POST, owners=sf.followup_owners(screening.agency_id))
+    if form.is_valid():
+        try:
+            services.followup_create(
+                screening=screening,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                owner=form.chosen_owner(),
+                due_on=form.cleaned_data["due_on"],
+                description=form.cleaned_data["description"],
+                request=request,
+            )
+        except ScreeningError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Follow-up added.")
+            return redirect("web:screening-detail", pk=screening.pk)
+    return _render_detail(request, screening, status=400, followup_form=form)
+
+
+@login_required
+@require_POST
+def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    followup = selectors.get_followup_for_user(user=request.user, pk=pk, write=True)
+    screening = selectors.get_screening_for_user(user=request.user, pk=followup.screening_id)
+    form = sf.FollowUpCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.followup_complete(
+                followup=followup,
+                by=request.user,
+                completed_on=form.cleaned_data["completed_on"],
+                outcome=form.cleaned_data["outcome"],
+                request=request,
+            )
+        except ScreeningError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Follow-up marked as completed.")
+            return redirect("web:screening-detail", pk=screening.pk)
+    return _render_detail(request, screening, status=400, complete_forms={followup.pk: form})
+
+
+# --- lists -----------------------------------------------------------------------------------------------
+
+
+def _page(request: HttpRequest, screenings: Any) -> Any:
+    return Paginator(screenings, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _level_labels() -> dict[str, str]:
+    return dict(sf.level_choices())
+
+
+@login_required
+@require_http_methods(["GET"])
+def my_screenings(request: HttpRequest) -> HttpResponse:
+    form = sf.MyScreeningsFilter(request.GET)
+    if form.is_valid():
+        status = form.cleaned_data["status"] or None
+        page = _page(request, selectors.my_screenings(user=request.user, status=status))
+    else:
+        status, page = None, None
+    context = {
+        "filters": form,
+        "status": status,
+        "tabs": [("", "Drafts and finalized"), *ScreeningStatus.choices],
+        "page": page,
+        "query": _query_without_page(request),
+        "level_labels": _level_labels(),
+    }
+    return render(
+        request, "web/screenings/mine.html", context, status=200 if page is not None else 400
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def agency_screenings(request: HttpRequest) -> HttpResponse:
+    agency_ids = agencies_with_permission(request.user, Permission.AGENCY_OVERVIEW)
+    if not agency_ids:
+        # The same answer as a missing page: the overview's existence tells a screener nothing.
+        raise Http404("No such page.")
+    form = sf.AgencyFilter(request.GET, screeners=sf.agency_staff(agency_ids))
+    page = None
+    if form.is_valid():
+        found = selectors.agency_screenings(user=request.user, **form.selector_kwargs())
+        page = _page(request, found)
+    context = {
+        "filters": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "level_labels": _level_labels(),
+    }
+    return render(
+        request, "web/screenings/agency.html", context, status=200 if page is not None else 400
+    )

@@ -1,0 +1,93 @@
+"""Staff & training: an agency admin's list of their agency's people and their CSE-IT training."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from sightline import instruments
+from sightline.tenancy.errors import TenancyError
+from sightline.tenancy.models import Agency
+from sightline.tenancy.permissions import Permission, agencies_with_permission
+from sightline.tenancy.selectors import staff_of
+from sightline.tenancy.services import training_record_create
+from sightline.web.youth_forms import TrainingRecordForm, show_service_error
+
+NO_AGENCY = "No such agency."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff(request: HttpRequest) -> HttpResponse:
+    agency = _managed_agency(request)
+    memberships = list(
+        staff_of(user=request.user, agency=agency).prefetch_related("user__training_records")
+    )
+    form = TrainingRecordForm(request.POST or None, memberships=memberships)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training_record_create(
+                by=request.user,
+                agency=agency,
+                user=form.chosen_user(),
+                instrument_id=form.cleaned_data["instrument"],
+                trained_on=form.cleaned_data["trained_on"],
+                trainer=form.cleaned_data["trainer"],
+                expires_on=form.cleaned_data["expires_on"],
+                request=request,
+            )
+        except TenancyError as error:
+            show_service_error(form, error)
+        else:
+            return redirect(f"{request.path}?agency={agency.pk}#training-form")
+    today = timezone.localdate()
+    titles = {d.id: d.short_title or d.title for d in instruments.available()}
+    people = [
+        {
+            "membership": membership,
+            "training": [
+                {
+                    "record": record,
+                    "title": titles.get(record.instrument_id, record.instrument_id),
+                    "current": record.is_current_on(today),
+                }
+                for record in membership.user.training_records.all()
+            ],
+        }
+        for membership in memberships
+    ]
+    return render(
+        request,
+        "web/staff/staff.html",
+        {
+            "agency": agency,
+            "agencies": _managed_agencies(request),
+            "people": people,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _managed_agencies(request: HttpRequest) -> list[Agency]:
+    allowed = agencies_with_permission(request.user, Permission.TRAINING_MANAGE)
+    return list(Agency.objects.filter(pk__in=allowed).order_by("name", "pk"))
+
+
+def _managed_agency(request: HttpRequest) -> Agency:
+    """The agency named by ?agency= among those whose training the user manages (default: the first).
+
+    Anyone who manages none gets the same 404 as for a missing agency.
+    """
+    allowed = agencies_with_permission(request.user, Permission.TRAINING_MANAGE)
+    wanted = request.GET.get("agency") or (allowed[0] if allowed else None)
+    try:
+        wanted_id = int(wanted) if wanted is not None else None
+    except ValueError:
+        raise Http404(NO_AGENCY) from None
+    if wanted_id not in allowed:
+        raise Http404(NO_AGENCY)
+    return Agency.objects.get(pk=wanted_id)

@@ -1,0 +1,183 @@
+"""Forms for the youth, intake and training pages: shape only. Rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from sightline import instruments
+from sightline.tenancy.models import Agency, Membership
+from sightline.youth.models import GenderIdentity, RaceEthnicity, Youth
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# A service error names a service argument; this says which form field shows it.
+SERVICE_FIELD_TO_FORM_FIELD = {"contact": "phone", "user": "member", "instrument_id": "instrument"}
+
+
+def show_service_error(form: forms.Form, error: Any) -> None:
+    """Put a YouthError/TenancyError message next to the field it names (or at the top)."""
+    field = SERVICE_FIELD_TO_FORM_FIELD.get(error.field or "", error.field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+class YouthSearchForm(forms.Form):
+    name = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Whole first, last or other names; accents and case do not matter.",
+    )
+    case_number = forms.CharField(required=False, max_length=64)
+    date_of_birth = forms.DateField(required=False, widget=DATE_INPUT)
+
+    def keys_used(self) -> list[str]:
+        """Which search keys were filled in; audit events record these, never the values."""
+        return [name for name in self.fields if self.cleaned_data.get(name)]
+
+
+class YouthDetailsForm(forms.Form):
+    """The editable details of a youth record."""
+
+    first_name = forms.CharField(max_length=200)
+    last_name = forms.CharField(max_length=200)
+    aliases = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Other names",
+        help_text="Nicknames or names used elsewhere, separated by commas.",
+    )
+    date_of_birth = forms.DateField(widget=DATE_INPUT)
+    # No preselected answer: a silent default would record an identity nobody chose.
+    gender_identity = forms.ChoiceField(choices=[("", "Choose one"), *GenderIdentity.choices])
+    gender_self_description = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Gender in the youth's own words",
+    )
+    race_ethnicity = forms.MultipleChoiceField(
+        required=False,
+        choices=RaceEthnicity.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Race and ethnicity",
+        help_text="Choose all that apply.",
+    )
+    preferred_language = forms.CharField(required=False, max_length=64)
+    case_number = forms.CharField(required=False, max_length=64)
+    high_risk = forms.BooleanField(
+        required=False,
+        label="Considered at high risk",
+        help_text="Makes a youth under 10 eligible for screening.",
+    )
+    phone = forms.CharField(required=False, max_length=64, label="Contact phone")
+    address = forms.CharField(
+        required=False, max_length=500, label="Contact address", widget=forms.Textarea({"rows": 2})
+    )
+    notes = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea({"rows": 4}))
+
+    def youth_values(self) -> dict[str, Any]:
+        """The cleaned values as `youth_create` / `youth_update` keyword arguments."""
+        data = self.cleaned_data
+        phone, address = data["phone"].strip(), data["address"].strip()
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "aliases": [alias.strip() for alias in data["aliases"].split(",") if alias.strip()],
+            "date_of_birth": data["date_of_birth"],
+            "gender_identity": data["gender_identity"],
+            "gender_self_description": data["gender_self_description"] or None,
+            "race_ethnicity": list(data["race_ethnicity"]),
+            "preferred_language": data["preferred_language"],
+            "case_number": data["case_number"],
+            "high_risk": data["high_risk"],
+            "contact": {"phone": phone or None, "address": address or None}
+            if phone or address
+            else None,
+            "notes": data["notes"] or None,
+        }
+
+    @staticmethod
+    def initial_from(youth: Youth) -> dict[str, Any]:
+        contact = youth.contact or {}
+        return {
+            "first_name": youth.first_name,
+            "last_name": youth.last_name,
+            "aliases": ", ".join(youth.aliases or []),
+            "date_of_birth": youth.date_of_birth,
+            "gender_identity": youth.gender_identity,
+            "gender_self_description": youth.gender_self_description or "",
+            "race_ethnicity": youth.race_ethnicity,
+            "preferred_language": youth.preferred_language,
+            "case_number": youth.case_number,
+            "high_risk": youth.high_risk,
+            "phone": contact.get("phone") or "",
+            "address": contact.get("address") or "",
+            "notes": youth.notes or "",
+        }
+
+
+class YouthCreateForm(YouthDetailsForm):
+    """New youth: the details plus the first intake, the agency when there is a choice, and the
+    duplicate confirmation."""
+
+    intake_on = forms.DateField(
+        required=False,
+        widget=DATE_INPUT,
+        label="Intake date",
+        help_text="Leave empty if the youth has no open episode of service yet.",
+    )
+    program = forms.CharField(required=False, max_length=100)
+    confirm_different = forms.BooleanField(
+        required=False, label="This is a different youth — create anyway"
+    )
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agencies = agencies
+        if len(agencies) > 1:
+            self.fields["agency"] = forms.ChoiceField(
+                choices=[("", "Choose an agency")] + [(str(a.pk), a.name) for a in agencies]
+            )
+
+    def chosen_agency(self) -> Agency:
+        if len(self.agencies) == 1:
+            return self.agencies[0]
+        wanted = self.cleaned_data["agency"]
+        return next(agency for agency in self.agencies if str(agency.pk) == wanted)
+
+
+class IntakeOpenForm(forms.Form):
+    intake_on = forms.DateField(widget=DATE_INPUT, label="Intake date")
+    program = forms.CharField(required=False, max_length=100)
+
+
+class IntakeCloseForm(forms.Form):
+    exit_on = forms.DateField(widget=DATE_INPUT, label="Exit date")
+
+
+class TrainingRecordForm(forms.Form):
+    member = forms.ChoiceField(label="Staff member")
+    instrument = forms.ChoiceField()
+    trained_on = forms.DateField(widget=DATE_INPUT, label="Training date")
+    trainer = forms.CharField(max_length=200, help_text="Who gave the training.")
+    expires_on = forms.DateField(required=False, widget=DATE_INPUT, label="Expiry date")
+
+    def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memberships = [m for m in memberships if m.active and m.user.is_active]
+        self.fields["member"].choices = [("", "Choose a person")] + [
+            (str(m.user_id), _person(m)) for m in self.memberships
+        ]
+        titles: dict[str, str] = {}
+        for definition in instruments.available():
+            titles.setdefault(definition.id, definition.short_title or definition.title)
+        self.fields["instrument"].choices = [("", "Choose an instrument"), *titles.items()]
+
+    def chosen_user(self) -> Any:
+        wanted = self.cleaned_data["member"]
+        return next(m.user for m in self.memberships if str(m.user_id) == wanted)
+
+
+def _person(membership: Membership) -> str:
+    user = membership.user
+    return user.get_full_name() or user.username

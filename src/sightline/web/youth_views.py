@@ -1,0 +1,243 @@
+"""Youth pages: list and search, add, detail with screening history, edit, intakes.
+
+Thin: parse with a form, call one service or selector, render. Every youth is reached through
+`get_youth_for_user`, so a missing youth and another agency's youth are the same 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sightline import instruments
+from sightline.audit.models import AuditAction
+from sightline.audit.services import audit_record
+from sightline.screenings.selectors import youth_history
+from sightline.tenancy.selectors import casework_agencies
+from sightline.web.youth_forms import (
+    IntakeCloseForm,
+    IntakeOpenForm,
+    YouthCreateForm,
+    YouthDetailsForm,
+    YouthSearchForm,
+    show_service_error,
+)
+from sightline.youth import errors
+from sightline.youth.errors import YouthError
+from sightline.youth.models import IntakeEpisode, RaceEthnicity
+from sightline.youth.selectors import (
+    get_youth_for_user,
+    youth_likely_duplicates,
+    youth_search,
+    youth_visible_to,
+)
+from sightline.youth.services import intake_close, intake_open, youth_create, youth_update
+
+PAGE_SIZE = 25
+INTAKE_NOT_FOUND = "No such intake."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def youth_list(request: HttpRequest) -> HttpResponse:
+    """GET lists every youth the user may see; a search is a POST, so names, case numbers and dates
+    of birth never land in URLs, server logs, browser history or the audit event's path."""
+    params = request.POST if request.method == "POST" else request.GET
+    form = YouthSearchForm(request.POST if request.method == "POST" else None)
+    searching = form.is_bound and form.is_valid() and bool(form.keys_used())
+    if searching:
+        found = youth_search(user=request.user, **form.cleaned_data)
+    elif form.is_bound and not form.is_valid():
+        found = youth_visible_to(user=request.user).none()
+    else:
+        found = youth_visible_to(user=request.user)
+    page = Paginator(found.prefetch_related("intakes"), PAGE_SIZE).get_page(params.get("page"))
+    # Listing identified youth is an access like any other; the event names the keys, never the values.
+    audit_record(
+        actor=request.user,
+        action=AuditAction.SEARCH,
+        object_type="youth",
+        request=request,
+        detail={"keys": form.keys_used() if searching else [], "page": page.number},
+    )
+    today = timezone.localdate()
+    rows = list(page.object_list)
+    for youth in rows:
+        youth.age = youth.age_on(today)
+    return render(
+        request,
+        "web/youth/list.html",
+        {
+            "form": form,
+            "page": page,
+            "searching": searching,
+            "rows": rows,
+            "can_add": bool(casework_agencies(request.user)),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def youth_create_view(request: HttpRequest) -> HttpResponse:
+    agencies = casework_agencies(request.user)
+    if not agencies:
+        raise PermissionDenied(errors.NOT_ALLOWED)
+    form = YouthCreateForm(request.POST or None, agencies=agencies)
+    duplicates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        values = form.youth_values()
+        agency = form.chosen_agency()
+        duplicates = youth_likely_duplicates(
+            agency=agency,
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            date_of_birth=values["date_of_birth"],
+            case_number=values["case_number"],
+            aliases=values["aliases"],
+        )
+        if not duplicates or form.cleaned_data["confirm_different"]:
+            try:
+                youth = youth_create(
+                    by=request.user,
+                    agency=agency,
+                    intake_on=form.cleaned_data["intake_on"],
+                    program=form.cleaned_data["program"],
+                    request=request,
+                    **values,
+                )
+            except YouthError as error:
+                show_service_error(form, error)
+            else:
+                return redirect("web:youth-detail", pk=youth.pk)
+    status = 400 if form.is_bound and (form.errors or duplicates) else 200
+    return render(
+        request,
+        "web/youth/form.html",
+        {"form": form, "duplicates": duplicates, "creating": True},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def youth_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    youth = get_youth_for_user(user=request.user, pk=pk)
+    history = youth_history(user=request.user, youth=youth)
+    _label_instruments_and_levels(history)
+    audit_record(actor=request.user, action=AuditAction.VIEW, obj=youth, request=request)
+    intakes = list(youth.intakes.all())
+    return render(
+        request,
+        "web/youth/detail.html",
+        {
+            "youth": youth,
+            "age": youth.age_on(timezone.localdate()),
+            "race_labels": [
+                RaceEthnicity(code).label
+                for code in youth.race_ethnicity
+                if code in RaceEthnicity.values
+            ],
+            "intakes": intakes,
+            "open_intake": next((i for i in intakes if i.is_open), None),
+            "history": history,
+            "open_form": IntakeOpenForm(),
+            "close_form": IntakeCloseForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def youth_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    youth = get_youth_for_user(user=request.user, pk=pk, write=True)
+    if request.method == "POST":
+        form = YouthDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                youth_update(youth=youth, by=request.user, request=request, **form.youth_values())
+            except YouthError as error:
+                show_service_error(form, error)
+            else:
+                return redirect("web:youth-detail", pk=youth.pk)
+    else:
+        form = YouthDetailsForm(initial=YouthDetailsForm.initial_from(youth))
+        audit_record(actor=request.user, action=AuditAction.VIEW, obj=youth, request=request)
+    return render(
+        request,
+        "web/youth/form.html",
+        {"form": form, "youth": youth, "creating": False},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    youth = get_youth_for_user(user=request.user, pk=pk, write=True)
+    form = IntakeOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake_open(youth=youth, by=request.user, request=request, **form.cleaned_data)
+        except YouthError as error:
+            show_service_error(form, error)
+        else:
+            return redirect("web:youth-detail", pk=youth.pk)
+    return render(
+        request,
+        "web/youth/intake_form.html",
+        {"form": form, "youth": youth, "closing": False},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = _intake_for_user(request, pk)
+    youth = get_youth_for_user(user=request.user, pk=intake.youth_id, write=True)
+    form = IntakeCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake_close(intake=intake, by=request.user, request=request, **form.cleaned_data)
+        except YouthError as error:
+            show_service_error(form, error)
+        else:
+            return redirect("web:youth-detail", pk=youth.pk)
+    return render(
+        request,
+        "web/youth/intake_form.html",
+        {"form": form, "youth": youth, "intake": intake, "closing": True},
+        status=400 if form.errors else 200,
+    )
+
+
+def _label_instruments_and_levels(history: list[Any]) -> None:
+    """Give each screening its instrument's short title and its level's label from the pinned version;
+    a version no longer installed shows its codes rather than failing the page."""
+    definitions = {(d.id, d.version): d for d in instruments.available()}
+    for screening in history:
+        definition = definitions.get((screening.instrument_id, screening.instrument_version))
+        screening.instrument_title = (
+            definition.short_title if definition else screening.instrument_id
+        )
+        screening.level_label = screening.level
+        if definition and screening.level in {level.code for level in definition.levels}:
+            screening.level_label = definition.level(screening.level).label
+
+
+def _intake_for_user(request: HttpRequest, pk: int) -> IntakeEpisode:
+    """An intake of a youth the user may see; missing and foreign are the same 404."""
+    visible = youth_visible_to(user=request.user).values("pk")
+    intake = IntakeEpisode.objects.filter(pk=pk, youth_id__in=visible).first()
+    if intake is None:
+        raise Http404(INTAKE_NOT_FOUND)
+    return intake
