@@ -211,3 +211,11 @@ def test_membership_is_refused_for_a_deactivated_account(world: World) -> None:
             by=world.agency_admin, agency=world.agency_a, user=newcomer, role=Role.SCREENER
         )
     assert not AuditEvent.objects.exists()
+
+
+def test_users_without_an_email_do_not_collide(db: None) -> None:
+    from sightline.tenancy.models import User
+
+    first = User.objects.create_user(username="no-mail-1", password="x")
+    second = User.objects.create_user(username="no-mail-2", password="x")
+    assert first.email is None and second.email is None

@@ -15,6 +15,11 @@ class User(AbstractUser):
 
     email = models.EmailField(unique=True, null=True, blank=True)
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # "" would collide under the unique constraint; no address is NULL, which never collides.
+        self.email = self.email or None
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
 
 class County(models.Model):
     name = models.CharField(max_length=100)

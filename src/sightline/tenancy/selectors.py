@@ -50,3 +50,40 @@ def staff_of(*, user: User, agency: Agency) -> QuerySet[Membership]:
         .select_related("user", "agency")
         .order_by("-active", "user__last_name", "user__first_name", "user__username")
     )
+
+
+def people_with_permission(
+    *, agency_ids: list[int], perm: Permission, include_former: bool = False
+) -> list[User]:
+    """People whose membership of one of the agencies grants `perm` (pickers and filters).
+
+    `include_former` keeps people whose membership or account has ended: a filter over past
+    screenings must still offer the screener who did them.
+    """
+    from sightline.tenancy.permissions import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    memberships = Membership.objects.filter(agency_id__in=agency_ids, role__in=roles)
+    if not include_former:
+        memberships = memberships.filter(active=True, user__is_active=True)
+    user_ids = memberships.values_list("user_id", flat=True)
+    return list(
+        User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+    )
+
+
+def default_screener_role(*, user: User, agency_id: int) -> str:
+    """The professional role to suggest on this person's screenings at the agency ("" if none)."""
+    role = (
+        Membership.objects.filter(user_id=user.pk, agency_id=agency_id, active=True)
+        .values_list("screener_role", flat=True)
+        .first()
+    )
+    return role or ""
+
+
+def agencies_where(*, user: User, perm: Permission) -> list[Agency]:
+    """Active agencies where the user's membership grants `perm`, by name."""
+    return list(
+        Agency.objects.filter(pk__in=permitted_agency_ids(user, perm)).order_by("name", "pk")
+    )

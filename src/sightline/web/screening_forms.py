@@ -23,8 +23,9 @@ from sightline.screenings.models import (
     ScreeningReason,
     ScreeningStatus,
 )
-from sightline.tenancy.models import Membership, ScreenerRole, User
-from sightline.tenancy.permissions import ROLE_PERMISSIONS, Permission
+from sightline.tenancy.models import ScreenerRole, User
+from sightline.tenancy.permissions import Permission
+from sightline.tenancy.selectors import people_with_permission
 from sightline.web.forms import PracticeForm
 
 BLANK = [("", "Not answered yet")]
@@ -162,13 +163,7 @@ def followup_owners(agency_id: int) -> list[User]:
 
     Only the choices of the owner select; `followup_create` checks the chosen owner again.
     """
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Permission.FOLLOWUP_EDIT in perms]
-    user_ids = Membership.objects.filter(
-        agency_id=agency_id, active=True, role__in=roles, user__is_active=True
-    ).values_list("user_id", flat=True)
-    return list(
-        User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
-    )
+    return people_with_permission(agency_ids=[agency_id], perm=Permission.FOLLOWUP_EDIT)
 
 
 def person_label(user: User) -> str:
@@ -250,10 +245,6 @@ class AgencyFilter(_Filters):
 
 def agency_staff(agency_ids: Iterable[int]) -> list[User]:
     """People with a casework membership of these agencies: the screener filter's choices."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Permission.SCREENING_EDIT in perms]
-    user_ids = Membership.objects.filter(
-        agency_id__in=list(agency_ids), role__in=roles
-    ).values_list("user_id", flat=True)
-    return list(
-        User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+    return people_with_permission(
+        agency_ids=list(agency_ids), perm=Permission.SCREENING_EDIT, include_former=True
     )

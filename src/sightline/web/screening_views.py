@@ -24,8 +24,8 @@ from sightline.screenings import selectors, services
 from sightline.screenings.definitions import Definition, definition_for
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError
 from sightline.screenings.models import InformationSource, Screening, ScreeningMode, ScreeningStatus
-from sightline.tenancy.models import Membership
 from sightline.tenancy.permissions import Permission, agencies_with_permission, has_permission
+from sightline.tenancy.selectors import default_screener_role
 from sightline.web import screening_forms as sf
 from sightline.web.forms import STATEMENT_PREFIX, PracticeForm
 from sightline.youth.selectors import get_youth_for_user
@@ -205,13 +205,7 @@ def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
                 return redirect("web:screening-edit", pk=screening.pk)
         status = 400
     else:
-        default_role = (
-            Membership.objects.filter(
-                user_id=request.user.pk, agency_id=youth.agency_id, active=True
-            )
-            .values_list("screener_role", flat=True)
-            .first()
-        )
+        default_role = default_screener_role(user=request.user, agency_id=youth.agency_id)
         choices = sf.instrument_choices()
         form = sf.StartForm(
             initial={

@@ -12,7 +12,7 @@ from sightline import instruments
 from sightline.tenancy.errors import TenancyError
 from sightline.tenancy.models import Agency
 from sightline.tenancy.permissions import Permission, agencies_with_permission
-from sightline.tenancy.selectors import staff_of
+from sightline.tenancy.selectors import agencies_where, staff_of
 from sightline.tenancy.services import training_record_create
 from sightline.web.youth_forms import TrainingRecordForm, show_service_error
 
@@ -73,8 +73,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_agencies(request: HttpRequest) -> list[Agency]:
-    allowed = agencies_with_permission(request.user, Permission.TRAINING_MANAGE)
-    return list(Agency.objects.filter(pk__in=allowed).order_by("name", "pk"))
+    return agencies_where(user=request.user, perm=Permission.TRAINING_MANAGE)
 
 
 def _managed_agency(request: HttpRequest) -> Agency:
@@ -88,6 +87,7 @@ def _managed_agency(request: HttpRequest) -> Agency:
         wanted_id = int(wanted) if wanted is not None else None
     except ValueError:
         raise Http404(NO_AGENCY) from None
-    if wanted_id not in allowed:
+    managed = {agency.pk: agency for agency in _managed_agencies(request)}
+    if wanted_id not in managed:
         raise Http404(NO_AGENCY)
-    return Agency.objects.get(pk=wanted_id)
+    return managed[wanted_id]

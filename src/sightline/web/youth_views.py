@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -31,8 +31,9 @@ from sightline.web.youth_forms import (
 )
 from sightline.youth import errors
 from sightline.youth.errors import YouthError
-from sightline.youth.models import IntakeEpisode, RaceEthnicity
+from sightline.youth.models import RaceEthnicity
 from sightline.youth.selectors import (
+    get_intake_for_user,
     get_youth_for_user,
     youth_likely_duplicates,
     youth_search,
@@ -41,7 +42,6 @@ from sightline.youth.selectors import (
 from sightline.youth.services import intake_close, intake_open, youth_create, youth_update
 
 PAGE_SIZE = 25
-INTAKE_NOT_FOUND = "No such intake."
 
 
 @login_required
@@ -202,7 +202,7 @@ def intake_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = _intake_for_user(request, pk)
+    intake = get_intake_for_user(user=request.user, pk=pk)
     youth = get_youth_for_user(user=request.user, pk=intake.youth_id, write=True)
     form = IntakeCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -232,12 +232,3 @@ def _label_instruments_and_levels(history: list[Any]) -> None:
         screening.level_label = screening.level
         if definition and screening.level in {level.code for level in definition.levels}:
             screening.level_label = definition.level(screening.level).label
-
-
-def _intake_for_user(request: HttpRequest, pk: int) -> IntakeEpisode:
-    """An intake of a youth the user may see; missing and foreign are the same 404."""
-    visible = youth_visible_to(user=request.user).values("pk")
-    intake = IntakeEpisode.objects.filter(pk=pk, youth_id__in=visible).first()
-    if intake is None:
-        raise Http404(INTAKE_NOT_FOUND)
-    return intake

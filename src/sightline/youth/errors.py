@@ -12,6 +12,7 @@ class YouthError(ValueError):
         self.field = field
 
 
+INTAKE_NOT_FOUND = "No such intake."
 NOT_ALLOWED = "You do not have permission to edit youth records at this agency."
 UNKNOWN_FIELD = "This youth detail cannot be changed here."
 NOT_TEXT = "Enter text."

@@ -126,3 +126,11 @@ def open_intake(youth: Youth, *, on: dt.date | None = None) -> IntakeEpisode | N
     else:
         episodes = episodes.filter(Q(exit_on__isnull=True) | Q(exit_on__gte=on), intake_on__lte=on)
     return episodes.order_by("-intake_on", "-pk").first()
+
+
+def get_intake_for_user(*, user: User, pk: int) -> IntakeEpisode:
+    """An intake of a youth the user may see; a missing and a foreign intake are the same 404."""
+    intake = IntakeEpisode.objects.filter(pk=pk, youth__in=youth_visible_to(user=user)).first()
+    if intake is None:
+        raise Http404(errors.INTAKE_NOT_FOUND)
+    return intake
