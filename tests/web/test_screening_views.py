@@ -475,6 +475,8 @@ def test_agency_overview_filters_for_a_supervisor(world: World, youth: Any) -> N
     everything = client.get(url).content.decode()
     assert reverse("web:screening-detail", args=[clear.pk]) in everything
     assert reverse("web:screening-detail", args=[none.pk]) in everything
+    # The instrument by its name in the table cell, not its raw id.
+    assert "CSE-IT 2.0 version 2.0-sightline.1" in _text(client.get(url))
 
     filtered = client.get(url, {"level": "clear_concern", "screener": world.screener.pk})
     assert filtered.status_code == 200

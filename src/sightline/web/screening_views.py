@@ -485,6 +485,14 @@ def _level_labels() -> dict[str, str]:
     return dict(sf.level_choices())
 
 
+def _instrument_names() -> dict[str, str]:
+    """Instrument id -> the short name a screener knows it by, for list columns."""
+    return {
+        instrument_id: definition.short_title or definition.title
+        for instrument_id, definition in sf.instruments_by_id().items()
+    }
+
+
 @login_required
 @require_http_methods(["GET"])
 def my_screenings(request: HttpRequest) -> HttpResponse:
@@ -501,6 +509,7 @@ def my_screenings(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": _query_without_page(request),
         "level_labels": _level_labels(),
+        "instrument_names": _instrument_names(),
     }
     return render(
         request, "web/screenings/mine.html", context, status=200 if page is not None else 400
@@ -524,6 +533,7 @@ def agency_screenings(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": _query_without_page(request),
         "level_labels": _level_labels(),
+        "instrument_names": _instrument_names(),
     }
     return render(
         request, "web/screenings/agency.html", context, status=200 if page is not None else 400
