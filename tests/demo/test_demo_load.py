@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from sightline import instruments
 from sightline.audit.models import AuditEvent
-from sightline.demo.builder import DEMO_PASSWORD
+from sightline.demo.builder import DEMO_PASSWORD, DEMO_YOUTH, PEOPLE
 from sightline.screenings.models import FollowUpAction, Screening, ScreeningStatus
+from sightline.synth.models import HiddenTruth
 from sightline.tenancy.models import AgencyType, Membership, Role, User
 from sightline.tenancy.selectors import current_training
 from sightline.youth.models import Youth
@@ -62,12 +63,20 @@ def test_demo_has_every_role_and_agency_type_and_signs_in_with_the_demo_password
         assert person.check_password(DEMO_PASSWORD), person.username
 
 
-def test_demo_screeners_and_supervisors_have_current_training() -> None:
+def showcase_youth() -> list[Youth]:
+    """The youth made through the services (audited), as opposed to the generated population."""
+    created = AuditEvent.objects.filter(action="create", object_type="youth")
+    return list(Youth.objects.filter(pk__in=[int(e.object_id) for e in created]))
+
+
+def test_demo_named_screeners_and_supervisors_have_current_training() -> None:
     load()
 
     today = timezone.localdate()
+    # Generated staff have a realistic training history (some lapsed); the named accounts must work.
     casework = User.objects.filter(
-        memberships__role__in=[Role.SCREENER, Role.SUPERVISOR]
+        username__in=[p.username for p in PEOPLE],
+        memberships__role__in=[Role.SCREENER, Role.SUPERVISOR],
     ).distinct()
     assert casework.count() >= 5
     for person in casework:
@@ -76,7 +85,7 @@ def test_demo_screeners_and_supervisors_have_current_training() -> None:
 
 def test_demo_youth_are_mostly_ten_to_seventeen_with_young_children_flagged() -> None:
     load()
-    youth = list(Youth.objects.all())
+    youth = showcase_youth()
 
     assert 25 <= len(youth) <= 35
     today = timezone.localdate()
@@ -85,8 +94,20 @@ def test_demo_youth_are_mostly_ten_to_seventeen_with_young_children_flagged() ->
     assert [y.high_risk for y, age in zip(youth, ages, strict=True) if age < 10] == [True, True]
     assert len({y.gender_identity for y in youth}) >= 4
     assert all(y.intakes.exists() for y in youth)
-    # Audited like real records: every youth was created through the service.
-    assert AuditEvent.objects.filter(action="create", object_type="youth").count() == len(youth)
+
+
+def test_demo_content_is_the_generated_population_with_its_hidden_truth_apart() -> None:
+    load()
+
+    assert Youth.objects.count() == DEMO_YOUTH + len(showcase_youth())
+    assert HiddenTruth.objects.count() == DEMO_YOUTH
+    screener = User.objects.get(username="screener")
+    agency = screener.memberships.get().agency
+    assert Youth.objects.filter(agency=agency).count() > 100  # the screener's lists are full
+    # Generated records are not user actions: only the showcase youth have audit events.
+    assert AuditEvent.objects.filter(object_type="youth", action="create").count() == len(
+        showcase_youth()
+    )
 
 
 def test_demo_finalized_screenings_score_to_their_stored_level_with_every_level_present() -> None:
@@ -107,11 +128,14 @@ def test_demo_finalized_screenings_score_to_their_stored_level_with_every_level_
     assert Screening.objects.filter(amends__isnull=False, status=ScreeningStatus.FINAL).count() == 1
 
 
-def test_demo_concern_screenings_have_follow_ups() -> None:
+def test_demo_showcase_concern_screenings_have_follow_ups() -> None:
     load()
 
+    # Generated screenings follow the generator's follow-up rates; the showcase ones all have one.
     concerns = Screening.objects.filter(
-        status=ScreeningStatus.FINAL, level__in=["possible_concern", "clear_concern"]
+        screener__username__in=[p.username for p in PEOPLE],
+        status=ScreeningStatus.FINAL,
+        level__in=["possible_concern", "clear_concern"],
     ).exclude(amendments__status=ScreeningStatus.FINAL)
     assert concerns.exists()
     for screening in concerns:

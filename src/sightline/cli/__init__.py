@@ -12,6 +12,7 @@ import click
 from sightline.cli.errors import CommandError
 from sightline.cli.instruments import instruments
 from sightline.cli.score import score
+from sightline.cli.synth import synth
 
 __all__ = ["CommandError", "main"]
 
@@ -24,3 +25,4 @@ def main() -> None:
 
 main.add_command(instruments)
 main.add_command(score)
+main.add_command(synth)

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "sightline.audit",
     "sightline.web",
     "sightline.demo",
+    "sightline.synth",
+    "sightline.validation",
 ]
 
 AUTH_USER_MODEL = "tenancy.User"

@@ -1,8 +1,13 @@
-"""Synthetic demo data, written through the same services a person's clicks go through.
+"""Synthetic demo data: a generated population, plus a few showcase records made through the services.
 
-Everything here is made up: names are invented and seeded (`random.Random(2026)`), so two loads look the
-same. Only the bootstrap the services cannot do (counties, agencies, user rows, the first agency admin's
-memberships and the system admin's membership, which a system admin grants in Django's admin) uses the ORM.
+The bulk comes from the synthetic generator (`sightline.synth.generate`, seed 2026, written with
+`synth.db.write_population`): counties, agencies, staff with training, youth, intakes, screenings over three
+years up to today, follow-ups and criterion data. Generated staff sign in with the demo password too.
+The memorable accounts (screener, supervisor, ...) join the first generated agency of each type, and a few
+youth are then made through the same services a person's clicks go through, so the demo also shows a draft,
+an amendment, completed follow-ups and their audit events. Everything is made up and seeded, so two loads
+look the same. Only the bootstrap the services cannot do (user rows, the first agency admin's memberships
+and the system admin's membership, which a system admin grants in Django's admin) uses the ORM.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,10 +37,11 @@ from sightline.screenings.services import (
     screening_save_draft,
     screening_start,
 )
+from sightline.synth import SynthParams, generate
+from sightline.synth.db import write_population
 from sightline.tenancy.models import (
     Agency,
     AgencyType,
-    County,
     Membership,
     Role,
     ScreenerRole,
@@ -52,14 +59,9 @@ TRAINER = "WestCoast Children's Clinic certified trainer"
 AGENCY_ADMIN = "agencyadmin"
 SYSTEM_ADMIN = "sysadmin"
 LEVELS = ("no_concern", "possible_concern", "clear_concern")
-
-
-@dataclass(frozen=True)
-class AgencySpec:
-    key: str
-    name: str
-    type: str
-    county: str
+# Small enough for `make demo` to be up within seconds, large enough for lists and worklists to fill.
+DEMO_YOUTH = 1500
+DEMO_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class PersonSpec:
     first_name: str
     last_name: str
     role: str
-    agency: str  # AgencySpec.key
+    agency: str  # a key of AGENCY_TYPES
     screener_role: str = ""
     trained_for: tuple[str, ...] = ()
 
@@ -80,18 +82,13 @@ class DemoAccount:
     agency: str
 
 
-COUNTIES = ("Alameda", "Fresno")
-
-AGENCIES = (
-    AgencySpec(
-        "cw", "Alameda County Children and Family Services", AgencyType.CHILD_WELFARE, "Alameda"
-    ),
-    AgencySpec(
-        "prob", "Alameda County Juvenile Probation", AgencyType.JUVENILE_PROBATION, "Alameda"
-    ),
-    AgencySpec("cbo", "Fresno Youth Outreach Collective", AgencyType.COMMUNITY, "Fresno"),
-    AgencySpec("hotline", "Fresno County Child Abuse Hotline", AgencyType.HOTLINE, "Fresno"),
-)
+# The generated agency each memorable account joins: the first one of this type.
+AGENCY_TYPES: Mapping[str, str] = {
+    "cw": AgencyType.CHILD_WELFARE,
+    "prob": AgencyType.JUVENILE_PROBATION,
+    "cbo": AgencyType.COMMUNITY,
+    "hotline": AgencyType.HOTLINE,
+}
 
 FULL = ("cse-it-2.0",)
 BOTH = ("cse-it-2.0", "cse-it-brief")
@@ -200,6 +197,30 @@ def _user(username: str, first_name: str, last_name: str, **flags: bool) -> User
     return person
 
 
+def _load_population(today: dt.date) -> dict[str, Agency]:
+    """Write the generated population; returns the agency each AGENCY_TYPES key stands for."""
+    params = SynthParams(
+        seed=SEED,
+        youth=DEMO_YOUTH,
+        counties=2,
+        agencies_per_county=5,
+        start=today.replace(year=today.year - DEMO_YEARS, day=1),
+        end=today,
+    )
+    population = generate(params)
+    write_population(population)
+    # One hash for every generated account: hashing each (slow by design) would cost the demo a minute.
+    User.objects.filter(username__in=population.tables["staff"]["username"].tolist()).update(
+        password=make_password(DEMO_PASSWORD)
+    )
+    names = population.tables["agencies"]["name"].tolist()
+    generated = Agency.objects.filter(name__in=names).order_by("pk")
+    return {
+        key: next(agency for agency in generated if agency.type == agency_type)
+        for key, agency_type in AGENCY_TYPES.items()
+    }
+
+
 def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -213,13 +234,7 @@ def demo_load() -> list[DemoAccount]:
     rng = random.Random(SEED)
     today = timezone.localdate()
     with transaction.atomic():
-        counties = {name: County.objects.create(name=name, state="CA") for name in COUNTIES}
-        agencies = {
-            spec.key: Agency.objects.create(
-                name=spec.name, type=spec.type, county=counties[spec.county]
-            )
-            for spec in AGENCIES
-        }
+        agencies = _load_population(today)
         accounts: list[DemoAccount] = []
 
         sysadmin = _user(SYSTEM_ADMIN, "Avery", "Sato", is_staff=True, is_superuser=True)
@@ -228,9 +243,9 @@ def demo_load() -> list[DemoAccount]:
 
         # Bootstrap: each agency's admin, as a system admin would set them up in Django's admin.
         admin = _user(AGENCY_ADMIN, "Lee", "Fontaine")
-        for spec in AGENCIES:
-            Membership.objects.create(user=admin, agency=agencies[spec.key], role=Role.AGENCY_ADMIN)
-            accounts.append(DemoAccount(AGENCY_ADMIN, Role.AGENCY_ADMIN.label, spec.name))
+        for agency in agencies.values():
+            Membership.objects.create(user=admin, agency=agency, role=Role.AGENCY_ADMIN)
+            accounts.append(DemoAccount(AGENCY_ADMIN, Role.AGENCY_ADMIN.label, agency.name))
 
         people: dict[str, User] = {}
         trained_on = today - dt.timedelta(days=120)

@@ -1,0 +1,116 @@
+"""A generated population written to the database passes the product's own checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from sightline import instruments
+from sightline.audit.models import AuditEvent
+from sightline.screenings.definitions import definition_for
+from sightline.screenings.models import Screening, ScreeningStatus
+from sightline.synth import Population, SynthParams, generate
+from sightline.synth.db import write_population
+from sightline.synth.models import HiddenTruth
+from sightline.tenancy.models import Membership, Role, TrainingRecord, User
+from sightline.validation.models import CriterionRecord
+from sightline.youth.models import Youth
+from sightline.youth.selectors import youth_search
+
+
+@pytest.fixture(scope="module")
+def population() -> Population:
+    return generate(SynthParams(seed=2026, youth=300))
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def written(population: Any) -> dict[str, int]:
+    return write_population(population)
+
+
+def test_writes_every_table_with_row_counts(population: Any, written: dict[str, int]) -> None:
+    t = population.tables
+    assert written["youth_youth"] == len(t["youth"]["id"]) == Youth.objects.count()
+    assert (
+        written["screenings_screening"] == len(t["screenings"]["id"]) == Screening.objects.count()
+    )
+    assert written["validation_criterionrecord"] == len(t["criterion"]["youth_id"])
+    assert CriterionRecord.objects.count() == len(t["criterion"]["youth_id"])
+    assert HiddenTruth.objects.count() == len(t["truth"]["youth_id"])
+    assert written["synth_hiddentruth"] == len(t["truth"]["youth_id"])
+
+
+def test_generated_data_writes_no_audit_events(written: dict[str, int]) -> None:
+    assert AuditEvent.objects.count() == 0
+
+
+def test_final_screenings_pass_the_finalize_checks(written: dict[str, int]) -> None:
+    finals = Screening.objects.filter(status=ScreeningStatus.FINAL).select_related("screener")
+    assert finals.exists()
+    for screening in finals:
+        definition = definition_for(screening)  # pinned id, version and sha256 load
+        ratings = {
+            ind.id: screening.indicator_ratings.get(ind.id, instruments.MISSING)
+            for ind in definition.indicators
+        }
+        assert instruments.MISSING not in ratings.values()
+        result = instruments.score(definition, ratings)
+        assert result.valid and result.level
+        assert (screening.total, screening.level, screening.rated_count) == (
+            result.total,
+            result.level,
+            result.rated_count,
+        )
+        assert screening.information_sources and screening.reason and screening.known_for
+        assert screening.screener_role
+        assert screening.finalized_by_id == screening.screener_id and screening.finalized_at
+        training = TrainingRecord.objects.filter(
+            user=screening.screener, instrument_id=screening.instrument_id
+        )
+        assert any(record.is_current_on(screening.screened_on) for record in training)
+
+
+def test_drafts_keep_their_stored_result_consistent(written: dict[str, int]) -> None:
+    for screening in Screening.objects.filter(status=ScreeningStatus.DRAFT):
+        definition = definition_for(screening)
+        result = instruments.score(definition, screening.indicator_ratings)
+        assert (screening.total, screening.level or None) == (result.total, result.level)
+        assert screening.finalized_at is None and screening.finalized_by_id is None
+
+
+def test_generated_youth_are_found_by_name(population: Any, written: dict[str, int]) -> None:
+    youth = Youth.objects.order_by("id").first()
+    assert youth is not None
+    user = User.objects.create_user(username="synth-searcher", password="x")
+    Membership.objects.create(user=user, agency=youth.agency, role=Role.SCREENER)
+    found = youth_search(user=user, name=f"{youth.first_name} {youth.last_name}")
+    assert youth in found
+    assert youth.first_name == population.tables["youth"]["first_name"][0]
+
+
+def test_encrypted_columns_hold_no_plaintext(population: Any, written: dict[str, int]) -> None:
+    first = str(population.tables["youth"]["first_name"][0])
+    last = str(population.tables["youth"]["last_name"][0])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT first_name, last_name, aliases FROM youth_youth")
+        stored = cursor.fetchall()
+    assert stored
+    for row in stored:
+        for value in row:
+            assert first not in value and last not in value
+            assert value.startswith(stored[0][0].split(":")[0])
+
+
+def test_generated_staff_cannot_sign_in(written: dict[str, int]) -> None:
+    assert not any(user.has_usable_password() for user in User.objects.all())
+
+
+def test_pseudonyms_are_distinct_version_4_uuids(population: Any, written: dict[str, int]) -> None:
+    pseudonyms = list(Youth.objects.values_list("pseudonym", flat=True))
+    assert len(set(pseudonyms)) == len(pseudonyms) == len(population.tables["youth"]["id"])
+    assert all(p.version == 4 for p in pseudonyms)
