@@ -27,7 +27,8 @@ def add_months(days: np.ndarray, months: int) -> np.ndarray:
     month_len = (
         (target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")
     ).astype(np.int64)
-    return target.astype("datetime64[D]") + np.minimum(day_in_month, month_len - 1)
+    shifted: np.ndarray = target.astype("datetime64[D]") + np.minimum(day_in_month, month_len - 1)
+    return shifted
 
 
 def known_for_index(days_known: np.ndarray) -> np.ndarray:
@@ -72,7 +73,8 @@ def sample_ratings(
         rank = np.argsort(np.argsort(keys, axis=1), axis=1)
         nei[too_many] &= rank < max_nei
     ratings[nei] = NEI
-    return ratings
+    rated: np.ndarray = ratings
+    return rated
 
 
 def blank_some(rng: np.random.Generator, ratings: np.ndarray, share: float) -> None:

@@ -502,7 +502,10 @@ def generate(
     who = np.flatnonzero(trains)
     trained = start - rng.integers(1, 366, who.size).astype("timedelta64[D]")
     expires = rng.random(who.size) < params.training_expiry_share
-    t_staff, t_inst, t_on, t_exp = [who], [inst_of_staff[who]], [trained], [np.full(who.size, NAT)]
+    t_staff: list[np.ndarray] = [who]
+    t_inst: list[np.ndarray] = [inst_of_staff[who]]
+    t_on: list[np.ndarray] = [trained]
+    t_exp: list[np.ndarray] = [np.full(who.size, NAT)]
     valid = np.timedelta64(params.training_valid_days, "D")
     chain = who[expires]
     on = trained[expires]
