@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from sightline.config.env import env_bool, env_list, env_str
+from sightline.config.env import env_bool, env_int, env_list, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "sightline.demo",
     "sightline.synth",
     "sightline.validation",
+    "sightline.scheduling",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 AUTH_USER_MODEL = "tenancy.User"
@@ -125,3 +128,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Background work (reminder digests, schedule refreshes): a database-backed queue, run by
+# `manage.py db_worker`. Tests and one-off commands may choose the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("SIGHTLINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# E-mail: printed to the console unless SMTP is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sightline <sightline@localhost>")
+# The address people use to reach the app, for links in e-mail (no request to build them from).
+SIGHTLINE_BASE_URL = env_str("SIGHTLINE_BASE_URL", "http://127.0.0.1:8000")

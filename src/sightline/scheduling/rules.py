@@ -64,23 +64,139 @@ def _months(count: int) -> str:
     return f"{count} month" if count == 1 else f"{count} months"
 
 
-def _status(*, due_on: date, today: date, basis: str, soon_days: int | None) -> ScheduleStatus:
-    """OVERDUE after `due_on`; otherwise DUE, or UP_TO_DATE while outside a due-soon window.
+class Kind(enum.Enum):
+    FIRST = "first"
+    RESCREEN = "rescreen"
 
-    `soon_days` is None for a first screening, which is due from the first day of the window.
+
+@dataclass(frozen=True)
+class Schedule:
+    """One intake's schedule as dates that do not depend on `today`.
+
+    Because nothing here moves with the calendar, the dates can be stored and a worklist can compute
+    every youth's state in SQL from `today` alone (`status_on` is the same comparison in Python).
     """
-    if today > due_on:
-        overdue = (today - due_on).days
+
+    intake_on: date
+    exit_on: date | None
+    eligible_on: date  # first day of the intake on which the youth is eligible
+    min_age: int
+    kind: Kind
+    due_on: date
+    due_from: date  # from this day the screening shows as due (a first screening: its window opens)
+    basis: str
+
+    def status_on(self, today: date) -> ScheduleStatus:
+        if today < self.intake_on:
+            return ScheduleStatus(
+                State.NOT_ELIGIBLE, None, 0, f"Intake starts on {self.intake_on}."
+            )
+        # Closing the intake stops the clock; the exit day itself is still inside the intake.
+        if self.exit_on is not None and today > self.exit_on:
+            return ScheduleStatus(State.NOT_ELIGIBLE, None, 0, f"Intake closed on {self.exit_on}.")
+        if today < self.eligible_on:
+            return ScheduleStatus(
+                State.NOT_ELIGIBLE,
+                None,
+                0,
+                f"Under {self.min_age} and not flagged high risk; eligible from {self.eligible_on}.",
+            )
+        if today > self.due_on:
+            overdue = (today - self.due_on).days
+            return ScheduleStatus(
+                State.OVERDUE,
+                self.due_on,
+                overdue,
+                f"{self.basis} was due by {self.due_on}; {_days(overdue)} overdue.",
+            )
+        if today >= self.due_from:
+            return ScheduleStatus(State.DUE, self.due_on, 0, f"{self.basis} due by {self.due_on}.")
         return ScheduleStatus(
-            State.OVERDUE,
-            due_on,
-            overdue,
-            f"{basis} was due by {due_on}; {_days(overdue)} overdue.",
+            State.UP_TO_DATE,
+            self.due_on,
+            0,
+            f"Up to date; {self.basis.lower()} due by {self.due_on}.",
         )
-    if soon_days is None or today >= due_on - timedelta(days=soon_days):
-        return ScheduleStatus(State.DUE, due_on, 0, f"{basis} due by {due_on}.")
-    return ScheduleStatus(
-        State.UP_TO_DATE, due_on, 0, f"Up to date; {basis.lower()} due by {due_on}."
+
+
+def carries_over(*, intake_on: date, last_final_on: date | None, policy: Policy = Policy()) -> bool:
+    """True when a final screening before the intake is recent enough to stand for its first one."""
+    return last_final_on is not None and last_final_on >= add_months(
+        intake_on, -policy.rescreen_months
+    )
+
+
+def rescreen_due(
+    *, last_final_on: date, last_final_level: str | None, policy: Policy
+) -> tuple[date, str]:
+    """The date a rescreen falls due after a final screening, and the basis in words."""
+    calendar_due = add_months(last_final_on, policy.rescreen_months)
+    # A possible concern calls for a *sooner* rescreen: never later than the calendar interval.
+    if (
+        last_final_level == POSSIBLE_CONCERN
+        and policy.possible_concern_rescreen_days is not None
+        and last_final_on + timedelta(days=policy.possible_concern_rescreen_days) < calendar_due
+    ):
+        days = policy.possible_concern_rescreen_days
+        return (
+            last_final_on + timedelta(days=days),
+            f"Rescreen ({_days(days)} after the possible concern on {last_final_on})",
+        )
+    return (
+        calendar_due,
+        f"Rescreen ({_months(policy.rescreen_months)} after the last final screening on {last_final_on})",
+    )
+
+
+def schedule(
+    *,
+    date_of_birth: date,
+    high_risk: bool,
+    intake_on: date,
+    exit_on: date | None,
+    last_final_on: date | None,
+    last_final_level: str | None,
+    policy: Policy = Policy(),
+) -> Schedule:
+    """The schedule of one intake at one agency; see `due_status` for the meaning of the arguments."""
+    if exit_on is not None and exit_on < intake_on:
+        raise ValueError(f"exit_on {exit_on} is before intake_on {intake_on}")
+    # Age counts from the birthday itself; a high-risk flag admits younger youth if the policy says so.
+    eligible_from = birthday_on(date_of_birth, policy.min_age)
+    high_risk_included = high_risk and policy.include_high_risk_under_min_age
+    eligible_on = intake_on if high_risk_included else max(intake_on, eligible_from)
+    common = {"intake_on": intake_on, "exit_on": exit_on, "eligible_on": eligible_on}
+
+    # A final screening within the rescreen interval before this intake carries the schedule over;
+    # an older one belongs to an earlier intake and does not count here.
+    if last_final_on is not None and carries_over(
+        intake_on=intake_on, last_final_on=last_final_on, policy=policy
+    ):
+        due_on, basis = rescreen_due(
+            last_final_on=last_final_on, last_final_level=last_final_level, policy=policy
+        )
+        return Schedule(
+            **common,
+            min_age=policy.min_age,
+            kind=Kind.RESCREEN,
+            due_on=due_on,
+            due_from=due_on - timedelta(days=policy.due_soon_days),
+            basis=basis,
+        )
+
+    # First screening: the window opens at intake, or at the birthday for a youth who turns old enough
+    # during the intake (the later of the two, each plus first_screen_days, inclusive).
+    if eligible_on > intake_on:
+        opened_by = f"turning {policy.min_age} on {eligible_on}"
+    else:
+        opened_by = f"intake on {intake_on}"
+    return Schedule(
+        **common,
+        min_age=policy.min_age,
+        kind=Kind.FIRST,
+        due_on=eligible_on + timedelta(days=policy.first_screen_days),
+        due_from=eligible_on,
+        basis=f"First screening ({_days(policy.first_screen_days)} after {opened_by})",
     )
 
 
@@ -102,59 +218,14 @@ def due_status(
     amending a screening does not move the schedule. `exit_on` is the last day of the intake (still
     eligible that day), None while it is open. Gender never affects eligibility, so it is not a parameter.
     """
-    if exit_on is not None and exit_on < intake_on:
-        raise ValueError(f"exit_on {exit_on} is before intake_on {intake_on}")
     if last_final_on is not None and last_final_on > today:
         raise ValueError(f"last_final_on {last_final_on} is after today {today}")
-
-    # Eligible only during an open intake: before it starts there is nothing to schedule.
-    if today < intake_on:
-        return ScheduleStatus(State.NOT_ELIGIBLE, None, 0, f"Intake starts on {intake_on}.")
-    # Closing the intake stops the clock; the exit day itself is still inside the intake.
-    if exit_on is not None and today > exit_on:
-        return ScheduleStatus(State.NOT_ELIGIBLE, None, 0, f"Intake closed on {exit_on}.")
-
-    # Age counts from the birthday itself; a high-risk flag admits younger youth if the policy says so.
-    eligible_from = birthday_on(date_of_birth, policy.min_age)
-    high_risk_included = high_risk and policy.include_high_risk_under_min_age
-    if today < eligible_from and not high_risk_included:
-        return ScheduleStatus(
-            State.NOT_ELIGIBLE,
-            None,
-            0,
-            f"Under {policy.min_age} and not flagged high risk; eligible from {eligible_from}.",
-        )
-
-    # A final screening within the rescreen interval before this intake carries the schedule over;
-    # an older one belongs to an earlier intake and does not count here.
-    carried_from = add_months(intake_on, -policy.rescreen_months)
-    if last_final_on is not None and last_final_on >= carried_from:
-        calendar_due = add_months(last_final_on, policy.rescreen_months)
-        # A possible concern calls for a *sooner* rescreen: never later than the calendar interval.
-        if (
-            last_final_level == POSSIBLE_CONCERN
-            and policy.possible_concern_rescreen_days is not None
-            and last_final_on + timedelta(days=policy.possible_concern_rescreen_days) < calendar_due
-        ):
-            due_on = last_final_on + timedelta(days=policy.possible_concern_rescreen_days)
-            basis = (
-                f"Rescreen ({_days(policy.possible_concern_rescreen_days)} after "
-                f"the possible concern on {last_final_on})"
-            )
-        else:
-            due_on = calendar_due
-            basis = (
-                f"Rescreen ({_months(policy.rescreen_months)} after "
-                f"the last final screening on {last_final_on})"
-            )
-        return _status(due_on=due_on, today=today, basis=basis, soon_days=policy.due_soon_days)
-
-    # First screening: the window opens at intake, or at the birthday for a youth who turns old enough
-    # during the intake (the later of the two, each plus first_screen_days, inclusive).
-    if not high_risk_included and eligible_from > intake_on:
-        opened_on, opened_by = eligible_from, f"turning {policy.min_age} on {eligible_from}"
-    else:
-        opened_on, opened_by = intake_on, f"intake on {intake_on}"
-    due_on = opened_on + timedelta(days=policy.first_screen_days)
-    basis = f"First screening ({_days(policy.first_screen_days)} after {opened_by})"
-    return _status(due_on=due_on, today=today, basis=basis, soon_days=None)
+    return schedule(
+        date_of_birth=date_of_birth,
+        high_risk=high_risk,
+        intake_on=intake_on,
+        exit_on=exit_on,
+        last_final_on=last_final_on,
+        last_final_level=last_final_level,
+        policy=policy,
+    ).status_on(today)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from sightline import instruments
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.scheduling.services import schedule_refresh_youth
 from sightline.screenings import errors
 from sightline.screenings.definitions import Definition, definition_for, definition_for_new
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError, ScreeningStateError
@@ -487,6 +488,7 @@ def screening_finalize(
         audit_record(
             actor=by, action=AuditAction.FINALIZE, obj=current, request=request, detail=detail
         )
+        schedule_refresh_youth(current.youth_id)
     return current
 
 

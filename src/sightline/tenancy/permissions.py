@@ -23,6 +23,7 @@ class Permission(enum.Enum):
     AGENCY_OVERVIEW = "agency_overview"  # the supervisor's view of all the agency's screenings
     STAFF_MANAGE = "staff_manage"
     TRAINING_MANAGE = "training_manage"
+    POLICY_MANAGE = "policy_manage"  # the agency's screening policy
     AGGREGATE_VIEW = "aggregate_view"
     DEIDENTIFIED_VIEW = "deidentified_view"
 
@@ -40,7 +41,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.SCREENER: frozenset(_CASEWORK),
     Role.SUPERVISOR: frozenset(_CASEWORK | {Permission.AGENCY_OVERVIEW, Permission.AGGREGATE_VIEW}),
     Role.AGENCY_ADMIN: frozenset(
-        {Permission.STAFF_MANAGE, Permission.TRAINING_MANAGE, Permission.AGGREGATE_VIEW}
+        {
+            Permission.STAFF_MANAGE,
+            Permission.TRAINING_MANAGE,
+            Permission.POLICY_MANAGE,
+            Permission.AGGREGATE_VIEW,
+        }
     ),
     Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),
     Role.RESEARCHER: frozenset({Permission.DEIDENTIFIED_VIEW}),

@@ -39,3 +39,4 @@ INTAKE_OVERLAPS = (
 INTAKE_ALREADY_CLOSED = "This intake is already closed."
 EXIT_BEFORE_INTAKE = "The exit date cannot be before the intake date."
 EXIT_IN_FUTURE = "The exit date cannot be in the future."
+ASSIGNEE_NOT_SCREENER = "Choose someone who screens youth at this agency."

@@ -97,6 +97,14 @@ class IntakeEpisode(models.Model):
     youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="intakes")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="intakes")
     program = models.CharField(max_length=100, blank=True)
+    # The screener whose caseload this youth is on during the intake (their worklist and reminders).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_intakes",
+    )
     intake_on = models.DateField()
     exit_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(

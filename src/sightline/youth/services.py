@@ -20,6 +20,7 @@ from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.privacy.blind_index import digests, index_tokens
 from sightline.privacy.keys import search_key
+from sightline.scheduling.services import schedule_refresh_youth
 from sightline.tenancy.models import Agency, User
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.youth import errors
@@ -274,6 +275,8 @@ def youth_update(
         current.save(update_fields=[*changed, "updated_at"])
         if _NAME_FIELDS.intersection(changed):
             _write_name_tokens(current)
+        if {"date_of_birth", "high_risk"}.intersection(changed):
+            schedule_refresh_youth(current.pk)
         audit_record(
             actor=by,
             action=AuditAction.CHANGE,
@@ -290,14 +293,17 @@ def intake_open(
     by: User,
     intake_on: dt.date,
     program: str = "",
+    assigned_to: User | None = None,
     request: HttpRequest | None = None,
 ) -> IntakeEpisode:
     """Start an episode of service. One open episode at a time, and never overlapping an earlier one,
-    because due dates are counted from the open intake."""
+    because due dates are counted from the open intake. `assigned_to` puts the youth on that
+    screener's caseload (someone who may screen at the agency)."""
     program = _text(program, field="program", max_length=100)
     _date(intake_on, field="intake_on")
     with transaction.atomic():
         current = _lock_for_write(by=by, pk=youth.pk)
+        _require_caseworker(assigned_to, agency_id=current.agency_id)
         intake_on = _intake_date(intake_on, born=current.date_of_birth)
         episodes = IntakeEpisode.objects.filter(youth_id=current.pk)
         if episodes.filter(exit_on__isnull=True).exists():
@@ -310,10 +316,48 @@ def intake_open(
             agency_id=current.agency_id,
             intake_on=intake_on,
             program=program,
+            assigned_to=assigned_to,
             created_by=by,
         )
         audit_record(actor=by, action=AuditAction.CREATE, obj=intake, request=request)
+        schedule_refresh_youth(current.pk)
     return intake
+
+
+def _require_caseworker(user: User | None, *, agency_id: int) -> None:
+    if user is not None and not has_permission(user, Permission.SCREENING_EDIT, agency=agency_id):
+        raise YouthError(errors.ASSIGNEE_NOT_SCREENER, field="assigned_to")
+
+
+def intake_assign(
+    *,
+    intake: IntakeEpisode,
+    by: User,
+    assigned_to: User | None,
+    request: HttpRequest | None = None,
+) -> IntakeEpisode:
+    """Move an open intake to another screener's caseload (None: nobody's). Same permission as editing
+    the youth; the new screener must be able to screen at the agency."""
+    with transaction.atomic():
+        _lock_for_write(by=by, pk=intake.youth_id)
+        current = IntakeEpisode.objects.select_for_update().get(pk=intake.pk)
+        if current.exit_on is not None:
+            raise YouthError(errors.INTAKE_ALREADY_CLOSED, field="assigned_to")
+        _require_caseworker(assigned_to, agency_id=current.agency_id)
+        new_id = assigned_to.pk if assigned_to is not None else None
+        if current.assigned_to_id == new_id:
+            return current
+        current.assigned_to = assigned_to
+        current.save(update_fields=["assigned_to"])
+        audit_record(
+            actor=by,
+            action=AuditAction.CHANGE,
+            obj=current,
+            request=request,
+            detail={"fields": ["assigned_to"]},
+        )
+        schedule_refresh_youth(current.youth_id)
+    return current
 
 
 def intake_close(
@@ -339,4 +383,5 @@ def intake_close(
             request=request,
             detail={"fields": ["exit_on"]},
         )
+        schedule_refresh_youth(current.youth_id)
     return current

@@ -1,0 +1,165 @@
+"""Each agency's screening policy (with its history) and the stored schedule of every intake.
+
+`IntakeSchedule` and `RescreenDue` are derived rows: `services.schedule_refresh_youth` rewrites them
+whenever an input changes, and `manage.py schedule_refresh` can rebuild them all. They hold only dates
+that do not move with the calendar, so a worklist computes each youth's state in SQL from today's date.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from sightline.scheduling import rules
+from sightline.screenings.models import Screening
+from sightline.tenancy.models import Agency
+from sightline.youth.models import IntakeEpisode, Youth
+
+
+class ScreeningPolicy(models.Model):
+    """One version of an agency's policy, in force from `effective_from` until the next version.
+
+    Rows are never edited: a change is a new row, so a report on a past period finds the policy that
+    was in force then. An agency without a row follows the CSE-IT defaults (`rules.Policy()`).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="screening_policies")
+    effective_from = models.DateField()
+    min_age = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(0), MaxValueValidator(25)]
+    )
+    include_high_risk_under_min_age = models.BooleanField(default=True)
+    first_screen_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    rescreen_months = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(36)]
+    )
+    possible_concern_rescreen_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=30, validators=[MinValueValidator(1)]
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MaxValueValidator(365)]
+    )
+    instrument_id = models.CharField(max_length=64)
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "screening policies"
+        ordering = ["-effective_from", "-id"]
+        indexes = [models.Index(fields=["agency", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"Policy of {self.agency} from {self.effective_from}"
+
+    def as_rules(self) -> rules.Policy:
+        return rules.Policy(
+            min_age=self.min_age,
+            include_high_risk_under_min_age=self.include_high_risk_under_min_age,
+            first_screen_days=self.first_screen_days,
+            rescreen_months=self.rescreen_months,
+            possible_concern_rescreen_days=self.possible_concern_rescreen_days,
+            due_soon_days=self.due_soon_days,
+        )
+
+
+class ScheduleKind(models.TextChoices):
+    FIRST = rules.Kind.FIRST.value, "First screening"
+    RESCREEN = rules.Kind.RESCREEN.value, "Rescreen"
+
+
+class IntakeSchedule(models.Model):
+    """The schedule of one intake episode (open or closed); derived, never edited by hand."""
+
+    intake = models.OneToOneField(
+        IntakeEpisode, primary_key=True, on_delete=models.CASCADE, related_name="schedule"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    program = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    intake_on = models.DateField()
+    exit_on = models.DateField(null=True, blank=True)
+    # The current schedule (from the latest final screening, or the first-screening window).
+    eligible_on = models.DateField()
+    kind = models.CharField(max_length=8, choices=ScheduleKind.choices)
+    due_on = models.DateField()
+    due_from = models.DateField()
+    basis = models.CharField(max_length=200)
+    last_final_on = models.DateField(null=True, blank=True)
+    last_final_level = models.CharField(max_length=32, blank=True)
+    # For coverage: when the first screening of this intake fell due (None when a recent screening
+    # carried over from before the intake) and when it happened (None: never screened in the intake).
+    first_due_on = models.DateField(null=True, blank=True)
+    first_screened_on = models.DateField(null=True, blank=True)
+    policy = models.ForeignKey(
+        ScreeningPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["agency", "due_on"], name="sched_open_agency_due", condition=Q(exit_on=None)
+            ),
+            models.Index(
+                fields=["assigned_to", "due_on"],
+                name="sched_open_worker_due",
+                condition=Q(exit_on=None),
+            ),
+            models.Index(fields=["agency", "first_due_on"], name="sched_agency_first_due"),
+        ]
+
+    def status_on(self, today: object) -> rules.ScheduleStatus:
+        return self.as_rules().status_on(today)  # type: ignore[arg-type]
+
+    def as_rules(self) -> rules.Schedule:
+        policy = self.policy.as_rules() if self.policy is not None else rules.Policy()
+        return rules.Schedule(
+            intake_on=self.intake_on,
+            exit_on=self.exit_on,
+            eligible_on=self.eligible_on,
+            min_age=policy.min_age,
+            kind=rules.Kind(self.kind),
+            due_on=self.due_on,
+            due_from=self.due_from,
+            basis=self.basis,
+        )
+
+
+class RescreenDue(models.Model):
+    """The rescreen that one final screening calls for; derived, for the on-time rescreen figures."""
+
+    screening = models.OneToOneField(
+        Screening, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="+")
+    # The intake open on the due date; None when the youth had left by then (the rescreen is not owed).
+    intake = models.ForeignKey(
+        IntakeEpisode, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    program = models.CharField(max_length=100, blank=True)
+    screened_on = models.DateField()
+    level = models.CharField(max_length=32, blank=True)
+    due_on = models.DateField()
+    rescreened_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "due_on"], name="rescreen_agency_due")]
