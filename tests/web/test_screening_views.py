@@ -168,6 +168,28 @@ def test_start_page_offers_instruments_and_defaults_the_screener_role(
     assert "never read to the youth" in _text(response)
 
 
+def test_start_page_preselects_the_instrument_of_the_agency_policy(
+    world: World, youth: Any
+) -> None:
+    from sightline.scheduling.services import policy_create
+
+    def checked() -> list[str]:
+        response = _client(world.screener).get(reverse("web:screening-start", args=[youth.pk]))
+        return re.findall(
+            r'<input[^>]*name="instrument_id"[^>]*value="([^"]+)"[^>]*checked',
+            response.content.decode(),
+        )
+
+    assert checked() == [FULL]
+    policy_create(
+        agency=world.agency_a,
+        by=world.agency_admin,
+        effective_from=timezone.localdate(),
+        instrument_id="cse-it-brief",
+    )
+    assert checked() == ["cse-it-brief"]
+
+
 def test_start_refuses_a_future_contact_date_and_writes_nothing(world: World, youth: Any) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     response = _client(world.screener).post(

@@ -38,6 +38,7 @@ from sightline.screenings.services import (
     screening_start,
 )
 from sightline.synth import SynthParams, generate
+from sightline.scheduling.services import schedule_refresh
 from sightline.synth.db import write_population
 from sightline.tenancy.models import (
     Agency,
@@ -209,6 +210,7 @@ def _load_population(today: dt.date) -> dict[str, Agency]:
     )
     population = generate(params)
     write_population(population)
+    schedule_refresh()  # the generated rows bypass the services, which keep the schedule otherwise
     # One hash for every generated account: hashing each (slow by design) would cost the demo a minute.
     User.objects.filter(username__in=population.tables["staff"]["username"].tolist()).update(
         password=make_password(DEMO_PASSWORD)
@@ -307,6 +309,7 @@ def _load_youth(
             high_risk=young_child or rng.random() < 0.1,
             intake_on=intake_on,
             program=PROGRAMS[agency_key],
+            assigned_to=screeners[agency_key],
         )
         loaded.append((agency_key, record))
     return loaded

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sightline import instruments
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.scheduling.services import policy_in_force
 from sightline.screenings import selectors, services
 from sightline.screenings.definitions import Definition, definition_for
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError
@@ -206,10 +207,12 @@ def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
         status = 400
     else:
         default_role = default_screener_role(user=request.user, agency_id=youth.agency_id)
-        choices = sf.instrument_choices()
+        choices = [value for value, _ in sf.instrument_choices()]
+        # The agency's policy names the instrument it uses; the screener may still choose another.
+        preferred = policy_in_force(youth.agency, on=timezone.localdate()).instrument_id
         form = sf.StartForm(
             initial={
-                "instrument_id": choices[0][0] if choices else "",
+                "instrument_id": preferred if preferred in choices else (choices or [""])[0],
                 "screener_role": default_role or "",
                 "screened_on": timezone.localdate(),
                 "mode": ScreeningMode.FULL,

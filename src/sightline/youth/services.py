@@ -213,9 +213,11 @@ def youth_create(
     notes: str | None = None,
     intake_on: dt.date | None = None,
     program: str = "",
+    assigned_to: User | None = None,
     request: HttpRequest | None = None,
 ) -> Youth:
-    """Create a youth record at `agency` (and its first intake when `intake_on` is given).
+    """Create a youth record at `agency` (and its first intake when `intake_on` is given, on the
+    caseload of `assigned_to`).
 
     Does not refuse likely duplicates: callers warn with `youth_likely_duplicates` and let the person
     decide, because twins and common names are real.
@@ -247,10 +249,17 @@ def youth_create(
         _write_name_tokens(youth)
         audit_record(actor=by, action=AuditAction.CREATE, obj=youth, request=request)
         if intake_on is not None:
+            _require_caseworker(assigned_to, agency_id=agency.pk)
             intake = IntakeEpisode.objects.create(
-                youth=youth, agency=agency, intake_on=intake_on, program=program, created_by=by
+                youth=youth,
+                agency=agency,
+                intake_on=intake_on,
+                program=program,
+                assigned_to=assigned_to,
+                created_by=by,
             )
             audit_record(actor=by, action=AuditAction.CREATE, obj=intake, request=request)
+            schedule_refresh_youth(youth.pk)
     return youth
 
 
