@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sightline import instruments
+from sightline.scheduling.services import schedule_refresh
 from sightline.screenings.models import (
     FollowUpKind,
     InformationSource,
@@ -38,7 +39,6 @@ from sightline.screenings.services import (
     screening_start,
 )
 from sightline.synth import SynthParams, generate
-from sightline.scheduling.services import schedule_refresh
 from sightline.synth.db import write_population
 from sightline.tenancy.models import (
     Agency,

@@ -165,7 +165,6 @@ def schedule(
     eligible_from = birthday_on(date_of_birth, policy.min_age)
     high_risk_included = high_risk and policy.include_high_risk_under_min_age
     eligible_on = intake_on if high_risk_included else max(intake_on, eligible_from)
-    common = {"intake_on": intake_on, "exit_on": exit_on, "eligible_on": eligible_on}
 
     # A final screening within the rescreen interval before this intake carries the schedule over;
     # an older one belongs to an earlier intake and does not count here.
@@ -176,7 +175,9 @@ def schedule(
             last_final_on=last_final_on, last_final_level=last_final_level, policy=policy
         )
         return Schedule(
-            **common,
+            intake_on=intake_on,
+            exit_on=exit_on,
+            eligible_on=eligible_on,
             min_age=policy.min_age,
             kind=Kind.RESCREEN,
             due_on=due_on,
@@ -191,7 +192,9 @@ def schedule(
     else:
         opened_by = f"intake on {intake_on}"
     return Schedule(
-        **common,
+        intake_on=intake_on,
+        exit_on=exit_on,
+        eligible_on=eligible_on,
         min_age=policy.min_age,
         kind=Kind.FIRST,
         due_on=eligible_on + timedelta(days=policy.first_screen_days),
