@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from sightline.cli import main
-from sightline.youth.models import Youth
+from sightline.scheduling.models import IntakeSchedule
+from sightline.youth.models import IntakeEpisode, Youth
 
 
 def test_writes_files_to_a_folder(tmp_path: Path) -> None:
@@ -36,6 +37,9 @@ def test_writes_to_the_database() -> None:
     )
     assert result.exit_code == 0, result.output
     assert Youth.objects.count() == 50
+    # The stored schedule is built too: one row per intake, ready for the worklists.
+    assert IntakeSchedule.objects.count() == IntakeEpisode.objects.count() > 0
+    assert "schedule of 50 youth" in result.output
 
 
 def test_needs_exactly_one_destination(tmp_path: Path) -> None:

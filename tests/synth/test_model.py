@@ -10,6 +10,7 @@ import pytest
 
 from sightline import instruments
 from sightline.instruments import MISSING, NEI
+from sightline.scheduling.rules import Policy, rescreen_due
 from sightline.synth import Population, SynthParams, generate
 from sightline.synth.model import add_months
 from sightline.synth.params import AGENCY_TYPES, GENDER_GROUP
@@ -25,6 +26,7 @@ FK = {
     ("screenings", "agency_id"): "agencies",
     ("screenings", "intake_id"): "intakes",
     ("screenings", "screener_id"): "staff",
+    ("intakes", "assigned_to"): "staff",
     ("training", "staff_id"): "staff",
     ("followups", "screening_id"): "screenings",
     ("followups", "owner_id"): "staff",
@@ -77,6 +79,8 @@ def test_columns_have_equal_length_and_foreign_keys_are_valid(small: Population)
             assert np.array_equal(table["id"], np.arange(len(table["id"])))
     for (name, column), target in FK.items():
         ids = t[name][column]
+        if column == "assigned_to":  # -1: unassigned
+            ids = ids[ids >= 0]
         assert ids.min() >= 0 and ids.max() < len(t[target]["id"]), (name, column)
     s = t["screenings"]
     assert np.array_equal(t["intakes"]["youth_id"][s["intake_id"]], s["youth_id"])
@@ -173,19 +177,69 @@ def test_first_screening_follows_the_30_day_rule_with_documented_lateness(
     assert abs(late.mean() - (1 + p.first_late_mean_days)) < 1.5
 
 
-def test_rescreens_come_every_six_months_with_documented_lateness(large: Population) -> None:
-    p, s = large.params, large.tables["screenings"]
+def _rescreen_pairs(s: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Consecutive scheduled screenings of one intake (cycle k, k + 1), and for each pair the screening
+    the next due date counts from: the latest final one of cycle k (its double screen when final)."""
     sched = np.flatnonzero(s["cycle"] >= 0)
     prev, nxt = sched[:-1], sched[1:]
     pair = (s["intake_id"][prev] == s["intake_id"][nxt]) & (s["cycle"][nxt] == s["cycle"][prev] + 1)
     prev, nxt = prev[pair], nxt[pair]
-    assert np.array_equal(s["due_on"][nxt], add_months(s["screened_on"][prev], 6))
+    twin = np.flatnonzero(s["double_screen_of"] >= 0)
+    final_twin = twin[s["finalized"][twin]]
+    latest = dict(zip(s["double_screen_of"][final_twin].tolist(), final_twin.tolist(), strict=True))
+    anchor = np.array([latest.get(p, p) for p in prev.tolist()], dtype=np.int64)
+    return nxt, anchor
+
+
+def test_rescreens_follow_the_default_policy_with_documented_lateness(large: Population) -> None:
+    p, s = large.params, large.tables["screenings"]
+    nxt, anchor = _rescreen_pairs(s)
+    assert s["finalized"][anchor].all()
+    # The due date is what the product's rule computes from the latest final screening.
+    policy = Policy(possible_concern_rescreen_days=p.possible_concern_rescreen_days)
+    for i in np.linspace(0, nxt.size - 1, 2000).astype(int):
+        due, _ = rescreen_due(
+            last_final_on=s["screened_on"][anchor[i]].item(),
+            last_final_level=str(s["level"][anchor[i]]),
+            policy=policy,
+        )
+        assert s["due_on"][nxt[i]].item() == due, i
+    calendar = add_months(s["screened_on"][anchor], 6)
+    possible = s["level"][anchor] == "possible_concern"
+    assert np.array_equal(s["due_on"][nxt][~possible], calendar[~possible])
     lateness = (s["screened_on"][nxt] - s["due_on"][nxt]).astype(int)
     on_time = p.rescreen_on_time_share / (1 - p.rescreen_missed_share)
     assert abs((lateness <= 0).mean() - on_time) < 0.02  # late ones past the exit are cut off
     assert lateness.min() >= -14
-    interval = (s["screened_on"][nxt] - s["screened_on"][prev]).astype(int)
-    assert 175 <= np.median(interval) <= 185
+    interval = (s["screened_on"][nxt] - s["screened_on"][anchor]).astype(int)
+    assert interval.min() >= 1
+    assert 175 <= np.median(interval[~possible]) <= 185
+
+
+def test_a_possible_concern_brings_the_rescreen_forward_to_30_days(large: Population) -> None:
+    s = large.tables["screenings"]
+    nxt, anchor = _rescreen_pairs(s)
+    possible = s["level"][anchor] == "possible_concern"
+    assert possible.mean() > 0.1
+    gap_due = (s["due_on"][nxt][possible] - s["screened_on"][anchor][possible]).astype(int)
+    assert (gap_due == 30).all()
+    interval = (s["screened_on"][nxt][possible] - s["screened_on"][anchor][possible]).astype(int)
+    assert 16 <= np.median(interval) <= 35
+    assert interval.min() >= 16  # on time means within the 14 days up to the due date
+
+
+def test_every_intake_has_a_screener_of_its_agency_with_few_unassigned(large: Population) -> None:
+    t, p = large.tables, large.params
+    intakes, staff = t["intakes"], t["staff"]
+    assigned = intakes["assigned_to"]
+    assert within((assigned < 0).mean(), p.unassigned_share, assigned.size)
+    who = assigned[assigned >= 0]
+    assert (staff["agency_id"][who] == intakes["agency_id"][assigned >= 0]).all()
+    assert set(staff["role"][who]) == {"screener"}
+    # The caseworker does the intake's scheduled screenings; double screens are by someone else.
+    s = t["screenings"]
+    scheduled = (s["cycle"] >= 0) & (assigned[s["intake_id"]] >= 0)
+    assert (s["screener_id"][scheduled] == assigned[s["intake_id"][scheduled]]).all()
 
 
 def test_add_months_clamps_to_the_last_day_of_the_month() -> None:
@@ -273,8 +327,12 @@ def test_double_screens_agree_more_than_chance(large: Population) -> None:
     s = large.tables["screenings"]
     twin = np.flatnonzero((s["double_screen_of"] >= 0) & s["finalized"])
     orig = s["double_screen_of"][twin]
-    agree = (s["level"][twin] == s["level"][orig]).mean()
+    # On first screenings: later cycles over-sample borderline youth (a possible concern is rescreened
+    # after 30 days), where two screeners agree least.
+    first = s["cycle"][orig] == 0
+    agree = (s["level"][twin][first] == s["level"][orig][first]).mean()
     assert agree > 0.7
+    assert (s["level"][twin] == s["level"][orig]).mean() > 0.6
 
 
 def test_followups_belong_to_finalized_concern_screenings(small: Population) -> None:

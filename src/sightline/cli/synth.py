@@ -4,7 +4,8 @@
     sightline synth --youth 5000 --out var/synth --format parquet
 
 The same seed and size always give the same population. Django is set up only for `--to-db`, so writing
-files needs no database. Progress goes to stderr (tqdm); `--quiet` turns it off.
+files needs no database. `--to-db` then rebuilds the stored screening schedule (`scheduling.bulk`) of every
+youth in the database, so the worklists and coverage figures are ready. Progress goes to stderr (tqdm); `--quiet` turns it off.
 """
 
 from __future__ import annotations
@@ -85,6 +86,20 @@ def synth(
             counts = write_population(population, progress=progress)
             rows = sum(counts.values())
             click.echo(f"Wrote {rows:,} rows ({youth:,} youth, seed {seed}) to the database.")
+            del population
+            # The worklists read stored schedule rows: build them for the youth just written.
+            from sightline.scheduling.bulk import schedule_rebuild
+
+            done = 0
+
+            def youth_done(batch: int) -> None:
+                nonlocal done
+                done += batch
+                if progress is not None:
+                    progress("schedule", done, youth)
+
+            scheduled = schedule_rebuild(progress=youth_done)
+            click.echo(f"Computed the screening schedule of {scheduled:,} youth.")
         else:
             assert out is not None
             paths = write_files(population, out, format=file_format)  # type: ignore[arg-type]

@@ -342,6 +342,14 @@ class _Writer:
         intakes = self.tables["intakes"]
         n = len(intakes["id"])
         agencies = intakes["agency_id"].tolist()
+        # The caseworker (-1 in the generator: unassigned).
+        staff_ids = np.asarray(intakes.get("assigned_to", np.full(n, -1)), dtype=np.int64)
+        assigned = [
+            None if s < 0 else pk
+            for s, pk in zip(
+                staff_ids.tolist(), self.pks(User, np.maximum(staff_ids, 0)).tolist(), strict=True
+            )
+        ]
         self.write(
             IntakeEpisode,
             (
@@ -351,6 +359,7 @@ class _Writer:
                 "program",
                 "intake_on",
                 "exit_on",
+                "assigned_to_id",
                 "created_by_id",
                 "created_at",
             ),
@@ -361,6 +370,7 @@ class _Writer:
                 intakes["program"].tolist(),
                 _dates(intakes["intake_on"]),
                 _dates(intakes["exit_on"]),
+                assigned,
                 [self.creator_of_agency[a] for a in agencies],
                 [now] * n,
                 strict=True,

@@ -10,6 +10,7 @@ import numpy as np
 
 from sightline import instruments
 from sightline.instruments import MISSING
+from sightline.scheduling.rules import POSSIBLE_CONCERN
 from sightline.synth import model, names
 from sightline.synth.params import AGENCY_TYPES, BRIEF_AGENCY_TYPES, SynthParams
 
@@ -134,9 +135,9 @@ def generate(
         "agencies",
         "youth",
         "intakes",
-        "screenings",
-        "ratings",
         "staff",
+        "screenings",
+        "attributes",
         "followups",
         "criterion",
     )
@@ -269,88 +270,6 @@ def generate(
     }
     report(stages[2], 3, len(stages))
 
-    # --- screening schedule: first by intake + 30 days, then every 6 months until exit -------------------
-    stop = np.where(np.isnat(i_exit), end, i_exit)
-    rows_intake, rows_on, rows_due, rows_cycle, rows_late = [], [], [], [], []
-    window = np.minimum(30, (stop - i_on).astype(np.int64))
-    u = rng.random(n_intakes)
-    on_time = u < params.first_on_time_share
-    late = ~on_time & (u < 1 - params.first_missed_share)
-    due = i_on + np.timedelta64(30, "D")
-    when = np.where(
-        on_time,
-        i_on + np.floor(rng.random(n_intakes) * (window + 1)).astype("timedelta64[D]"),
-        due
-        + (1 + np.floor(rng.exponential(params.first_late_mean_days, n_intakes))).astype(
-            "timedelta64[D]"
-        ),
-    )
-    done = (on_time | late) & (when <= stop)
-    anchor = np.where(done, when, due)
-    active = np.flatnonzero(done | (~on_time & ~late))
-    first = np.flatnonzero(done)
-    rows_intake.append(first)
-    rows_on.append(when[first])
-    rows_due.append(due[first])
-    rows_cycle.append(np.zeros(first.size, dtype=np.int16))
-    rows_late.append(late[first])
-    cycle = 0
-    while active.size:
-        cycle += 1
-        due_k = model.add_months(anchor[active], 6)
-        keep = due_k <= stop[active]
-        active, due_k = active[keep], due_k[keep]
-        u = rng.random(active.size)
-        on_time = u < params.rescreen_on_time_share
-        missed = u >= 1 - params.rescreen_missed_share
-        offset = np.where(
-            on_time,
-            -np.floor(rng.random(active.size) * 15),
-            1 + np.floor(rng.exponential(params.rescreen_late_mean_days, active.size)),
-        ).astype("timedelta64[D]")
-        when_k = due_k + offset
-        screened = ~missed & (when_k <= stop[active])
-        rows_intake.append(active[screened])
-        rows_on.append(when_k[screened])
-        rows_due.append(due_k[screened])
-        rows_cycle.append(np.full(int(screened.sum()), cycle, dtype=np.int16))
-        rows_late.append(~on_time[screened])
-        anchor[active] = np.where(screened, when_k, due_k)
-        active = active[missed | screened]
-    s_intake = np.concatenate(rows_intake)
-    s_on = np.concatenate(rows_on)
-    s_due = np.concatenate(rows_due)
-    s_cycle = np.concatenate(rows_cycle)
-    s_late = np.concatenate(rows_late)
-
-    # Double screens: another screener of the same agency re-rates within two weeks.
-    twin = np.flatnonzero(rng.random(s_intake.size) < params.double_screen_share)
-    twin_on = s_on[twin] + rng.integers(1, params.double_screen_max_days + 1, twin.size).astype(
-        "timedelta64[D]"
-    )
-    in_episode = twin_on <= stop[s_intake[twin]]
-    twin, twin_on = twin[in_episode], twin_on[in_episode]
-    n_sched = s_intake.size
-    all_intake = np.concatenate([s_intake, s_intake[twin]])
-    all_on = np.concatenate([s_on, twin_on])
-    original = np.concatenate([np.full(n_sched, -1, dtype=np.int64), twin])
-    o = np.lexsort((np.arange(all_on.size), all_on, all_intake))
-    new_pos = np.empty(o.size, dtype=np.int64)
-    new_pos[o] = np.arange(o.size)
-    s_intake, s_on, original = all_intake[o], all_on[o], original[o]
-    double_of = np.where(original >= 0, new_pos[np.maximum(original, 0)], -1)
-    is_twin = double_of >= 0
-    pad = np.full(twin.size, NAT)
-    s_due = np.concatenate([s_due, pad])[o]
-    s_cycle = np.concatenate([s_cycle, np.full(twin.size, -1, dtype=np.int16)])[o]
-    s_late = np.concatenate([s_late, np.zeros(twin.size, dtype=bool)])[o]
-    m = s_intake.size
-    s_agency = i_agency[s_intake]
-    s_youth = i_youth[s_intake]
-    s_type = type_idx[s_agency]
-    brief = np.isin(s_type, [AGENCY_TYPES.index(t) for t in BRIEF_AGENCY_TYPES])
-    report(stages[3], 4, len(stages))
-
     # --- staff: screeners first within each agency, then supervisors, then one agency admin ------------
     y_count = np.bincount(y_agency, minlength=n_agencies)
     n_screeners = np.maximum(
@@ -395,16 +314,240 @@ def generate(
         "screener_role": st_screener_role,
     }
 
-    # Screener of each screening; a double screen takes a different screener of the same agency.
-    pick = np.floor(rng.random(m) * n_screeners[s_agency]).astype(np.int64)
-    base_pick = pick[np.maximum(double_of, 0)]
-    shift = 1 + np.floor(rng.random(m) * (n_screeners[s_agency] - 1)).astype(np.int64)
-    pick = np.where(is_twin, (base_pick + shift) % n_screeners[s_agency], pick)
-    s_screener = first_staff[s_agency] + pick
-    s_role = st_screener_role[s_screener]
+    # Every intake is on one screener's caseload (the youth's caseworker), a few are unassigned.
+    i_pick = np.floor(rng.random(n_intakes) * n_screeners[i_agency]).astype(np.int64)
+    i_assigned = np.where(
+        rng.random(n_intakes) < params.unassigned_share, -1, first_staff[i_agency] + i_pick
+    )
+    tables["intakes"]["assigned_to"] = i_assigned
+    report(stages[3], 4, len(stages))
 
-    # --- screening attributes and ratings --------------------------------------------------------------
-    known = model.known_for_index((s_on - i_on[s_intake]).astype(np.int64))
+    # --- screening schedule (DOMAIN.md default policy, as `rules.rescreen_due` computes it) ------------
+    # First by intake + 30 days; each rescreen due 6 months after the latest final screening, or 30 days
+    # after it when that was a possible concern. The level decides the next due date, so each cycle's
+    # screenings are rated before the next cycle is drawn.
+    stop = np.where(np.isnat(i_exit), end, i_exit)
+    full_def = instruments.load(INSTRUMENT_FULL)
+    brief_def = instruments.load(INSTRUMENT_BRIEF)
+    brief_types = [AGENCY_TYPES.index(t) for t in BRIEF_AGENCY_TYPES]
+    role_names = sorted(params.nei_by_role)
+    role_nei = np.array([params.nei_by_role[r] for r in role_names])
+    role_scale = np.array([params.trait_scale_by_role[r] for r in role_names])
+    draft_from = end - np.timedelta64(params.draft_window_days, "D")
+
+    def rate(intake: np.ndarray, on: np.ndarray, screener: np.ndarray) -> dict[str, np.ndarray]:
+        """Ratings, result and draft status of screenings of `intake` on `on` by `screener`."""
+        k_rows = intake.size
+        youth_of = i_youth[intake]
+        role_idx = np.searchsorted(np.array(role_names), st_screener_role[screener].astype(str))
+        known = model.known_for_index((on - i_on[intake]).astype(np.int64))
+        nei_p = role_nei[role_idx] * model.KNOWN_FOR_NEI_SCALE[known]
+        perceived = theta[youth_of] * role_scale[role_idx] * model.KNOWN_FOR_TRAIT_SCALE[known]
+        perceived += rng.standard_normal(k_rows) * params.occasion_sd
+        final = ~((on > draft_from) & (rng.random(k_rows) < params.draft_share))
+        ratings = np.full((k_rows, RATING_COLUMNS), MISSING, dtype=np.int8)
+        total = np.zeros(k_rows, dtype=np.int32)
+        level = np.full(k_rows, "", dtype=object)
+        version = np.empty(k_rows, dtype=object)
+        brief = np.isin(type_idx[i_agency[intake]], brief_types)
+        for definition, rows in (
+            (full_def, np.flatnonzero(~brief)),
+            (brief_def, np.flatnonzero(brief)),
+        ):
+            k = len(definition.indicators)
+            irt = irt_of[definition.id]
+            version[rows] = definition.version
+            for lo in range(0, rows.size, 250_000):
+                chunk = rows[lo : lo + 250_000]
+                block = model.sample_ratings(
+                    rng,
+                    perceived[chunk],
+                    nei_p[chunk],
+                    irt,
+                    minimum_rated=definition.scoring.minimum_rated,
+                )
+                draft = ~final[chunk]
+                if draft.any():
+                    sub = block[draft]
+                    model.blank_some(rng, sub, 0.3)
+                    block[draft] = sub
+                ratings[chunk, :k] = block
+                result = instruments.score_many(
+                    definition, {ind.id: block[:, j] for j, ind in enumerate(definition.indicators)}
+                )
+                total[chunk] = result.total
+                codes = result.level_codes()
+                level[chunk] = np.where(codes == None, "", codes)  # noqa: E711 -- elementwise
+        return {
+            "ratings": ratings,
+            "total": total,
+            "level": level,
+            "version": version,
+            "finalized": final,
+            "known": known,
+        }
+
+    irt_of = {d.id: model.indicator_parameters(d, params.domain_irt) for d in (full_def, brief_def)}
+    parts: list[dict[str, np.ndarray]] = []
+    n_rows = 0
+
+    def screen(
+        intake: np.ndarray, on: np.ndarray, due_k: np.ndarray, cycle: int, late: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Record one cycle's screenings and their double screens; returns, per intake, whether a
+        final screening was made and the date and level of the latest one (what the next due date
+        is counted from)."""
+        nonlocal n_rows
+        size = intake.size
+        agency = i_agency[intake]
+        # The caseworker screens; an unassigned youth is screened by any screener of the agency.
+        any_pick = first_staff[agency] + np.floor(rng.random(size) * n_screeners[agency]).astype(
+            np.int64
+        )
+        screener = np.where(i_assigned[intake] >= 0, i_assigned[intake], any_pick)
+        rated = rate(intake, on, screener)
+        own = np.arange(n_rows, n_rows + size)
+        parts.append(
+            {
+                "intake": intake,
+                "on": on,
+                "due": due_k,
+                "cycle": np.full(size, cycle, dtype=np.int16),
+                "late": late,
+                "screener": screener,
+                "double_of": np.full(size, -1, dtype=np.int64),
+                **rated,
+            }
+        )
+        n_rows += size
+        # Double screens: another screener of the same agency re-rates within two weeks.
+        twin = np.flatnonzero(rng.random(size) < params.double_screen_share)
+        twin_on = on[twin] + rng.integers(1, params.double_screen_max_days + 1, twin.size).astype(
+            "timedelta64[D]"
+        )
+        keep = twin_on <= stop[intake[twin]]
+        twin, twin_on = twin[keep], twin_on[keep]
+        first_of = first_staff[agency[twin]]
+        count = n_screeners[agency[twin]]
+        shift = 1 + np.floor(rng.random(twin.size) * (count - 1)).astype(np.int64)
+        twin_screener = first_of + (screener[twin] - first_of + shift) % count
+        twin_rated = rate(intake[twin], twin_on, twin_screener)
+        parts.append(
+            {
+                "intake": intake[twin],
+                "on": twin_on,
+                "due": np.full(twin.size, NAT),
+                "cycle": np.full(twin.size, -1, dtype=np.int16),
+                "late": np.zeros(twin.size, dtype=bool),
+                "screener": twin_screener,
+                "double_of": own[twin],
+                **twin_rated,
+            }
+        )
+        n_rows += twin.size
+        # The latest final screening of the cycle: the double screen when it is final.
+        has_final = rated["finalized"].copy()
+        last_on = on.copy()
+        last_level = np.where(rated["finalized"], rated["level"], "").astype(object)
+        twin_final = twin_rated["finalized"]
+        has_final[twin[twin_final]] = True
+        last_on[twin[twin_final]] = twin_on[twin_final]
+        last_level[twin[twin_final]] = twin_rated["level"][twin_final]
+        return has_final, last_on, last_level
+
+    window = np.minimum(30, (stop - i_on).astype(np.int64))
+    u = rng.random(n_intakes)
+    on_time = u < params.first_on_time_share
+    late = ~on_time & (u < 1 - params.first_missed_share)
+    due = i_on + np.timedelta64(30, "D")
+    when = np.where(
+        on_time,
+        i_on + np.floor(rng.random(n_intakes) * (window + 1)).astype("timedelta64[D]"),
+        due
+        + (1 + np.floor(rng.exponential(params.first_late_mean_days, n_intakes))).astype(
+            "timedelta64[D]"
+        ),
+    )
+    done = (on_time | late) & (when <= stop)
+    first = np.flatnonzero(done)
+    has_final, last_on, last_level = screen(first, when[first], due[first], 0, late[first])
+    # A missed first screening: the agency catches up a rescreen interval after its due date.
+    anchor = due.copy()
+    anchor_level = np.full(n_intakes, "", dtype=object)
+    anchor[first[has_final]] = last_on[has_final]
+    anchor_level[first[has_final]] = last_level[has_final]
+    # A chain whose latest screening is still a draft stops: that draft is the pending screening.
+    active = np.concatenate([first[has_final], np.flatnonzero(~on_time & ~late)])
+    active.sort()
+    cycle = 0
+    possible = POSSIBLE_CONCERN
+    while active.size:
+        cycle += 1
+        calendar_due = model.add_months(anchor[active], 6)
+        sooner = anchor[active] + np.timedelta64(params.possible_concern_rescreen_days, "D")
+        due_k = np.where(
+            (anchor_level[active] == possible) & (sooner < calendar_due), sooner, calendar_due
+        )
+        keep = due_k <= stop[active]
+        active, due_k = active[keep], due_k[keep]
+        u = rng.random(active.size)
+        on_time = u < params.rescreen_on_time_share
+        missed = u >= 1 - params.rescreen_missed_share
+        # On time: within the 14 days up to the due date (never before the screening it follows).
+        early = np.minimum(
+            np.floor(rng.random(active.size) * 15).astype(np.int64),
+            (due_k - anchor[active]).astype(np.int64) - 1,
+        )
+        offset = np.where(
+            on_time,
+            -early,
+            1 + np.floor(rng.exponential(params.rescreen_late_mean_days, active.size)),
+        ).astype("timedelta64[D]")
+        when_k = due_k + offset
+        screened = ~missed & (when_k <= stop[active])
+        rows = active[screened]
+        has_final, last_on, last_level = screen(
+            rows, when_k[screened], due_k[screened], cycle, ~on_time[screened]
+        )
+        # Missed: the next attempt is counted from the missed due date on the calendar interval.
+        anchor[active[missed]] = due_k[missed]
+        anchor_level[active[missed]] = ""
+        anchor[rows[has_final]] = last_on[has_final]
+        anchor_level[rows[has_final]] = last_level[has_final]
+        active = np.concatenate([active[missed], rows[has_final]])
+        active.sort()
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([part[name] for part in parts])
+
+    all_intake, all_on, original = joined("intake"), joined("on"), joined("double_of")
+    o = np.lexsort((np.arange(all_on.size), all_on, all_intake))
+    new_pos = np.empty(o.size, dtype=np.int64)
+    new_pos[o] = np.arange(o.size)
+    s_intake, s_on, original = all_intake[o], all_on[o], original[o]
+    double_of = np.where(original >= 0, new_pos[np.maximum(original, 0)], -1)
+    is_twin = double_of >= 0
+    s_due = joined("due")[o]
+    s_cycle = joined("cycle")[o]
+    s_late = joined("late")[o]
+    s_screener = joined("screener")[o]
+    ratings = joined("ratings")[o]
+    total = joined("total")[o]
+    level = joined("level")[o]
+    version = joined("version")[o]
+    finalized = joined("finalized")[o]
+    known = joined("known")[o]
+    parts.clear()
+    m = s_intake.size
+    s_agency = i_agency[s_intake]
+    s_youth = i_youth[s_intake]
+    s_type = type_idx[s_agency]
+    brief = np.isin(s_type, brief_types)
+    s_role = st_screener_role[s_screener]
+    instrument = np.where(brief, INSTRUMENT_BRIEF, INSTRUMENT_FULL).astype(object)
+    report(stages[4], 5, len(stages))
+
+    # --- screening attributes ---------------------------------------------------------------------------
     reason = np.where(s_cycle == 0, "intake", "rescreen").astype(object)
     event = (s_cycle > 0) & (rng.random(m) < params.reason_event_share)
     reason[event] = np.where(
@@ -420,54 +563,7 @@ def generate(
     combos = _obj(
         [";".join(c for j, c in enumerate(SOURCE_CODES) if b >> j & 1) for b in range(128)]
     )
-    role_names = sorted(params.nei_by_role)
-    role_idx = np.searchsorted(np.array(role_names), s_role.astype(str))
-    nei_p = (
-        np.array([params.nei_by_role[r] for r in role_names])[role_idx]
-        * model.KNOWN_FOR_NEI_SCALE[known]
-    )
-    scale = np.array([params.trait_scale_by_role[r] for r in role_names])[role_idx]
-    perceived = theta[s_youth] * scale * model.KNOWN_FOR_TRAIT_SCALE[known]
-    perceived += rng.standard_normal(m) * params.occasion_sd
-    finalized = ~(
-        (s_on > end - np.timedelta64(params.draft_window_days, "D"))
-        & (rng.random(m) < params.draft_share)
-    )
-    ratings = np.full((m, RATING_COLUMNS), MISSING, dtype=np.int8)
-    total = np.zeros(m, dtype=np.int32)
-    level = np.full(m, "", dtype=object)
-    instrument = np.where(brief, INSTRUMENT_BRIEF, INSTRUMENT_FULL).astype(object)
-    version = np.empty(m, dtype=object)
-    for inst_id, rows in (
-        (INSTRUMENT_FULL, np.flatnonzero(~brief)),
-        (INSTRUMENT_BRIEF, np.flatnonzero(brief)),
-    ):
-        definition = instruments.load(inst_id)
-        k = len(definition.indicators)
-        irt = model.indicator_parameters(definition, params.domain_irt)
-        version[rows] = definition.version
-        for lo in range(0, rows.size, 250_000):
-            chunk = rows[lo : lo + 250_000]
-            block = model.sample_ratings(
-                rng,
-                perceived[chunk],
-                nei_p[chunk],
-                irt,
-                minimum_rated=definition.scoring.minimum_rated,
-            )
-            draft = ~finalized[chunk]
-            if draft.any():
-                sub = block[draft]
-                model.blank_some(rng, sub, 0.3)
-                block[draft] = sub
-            ratings[chunk, :k] = block
-            result = instruments.score_many(
-                definition, {ind.id: block[:, j] for j, ind in enumerate(definition.indicators)}
-            )
-            total[chunk] = result.total
-            codes = result.level_codes()
-            level[chunk] = np.where(codes == None, "", codes)  # noqa: E711 -- elementwise
-        report(stages[4], 5, len(stages))
+    report(stages[5], 6, len(stages))
     tables["screenings"] = {
         "id": np.arange(m, dtype=np.int64),
         "youth_id": s_youth,
@@ -525,7 +621,6 @@ def generate(
         "trained_on": np.concatenate(t_on),
         "expires_on": np.concatenate(t_exp),
     }
-    report(stages[5], 6, len(stages))
 
     # --- follow-ups for finalized possible and clear concerns -------------------------------------------
     concern = finalized & np.isin(level, ["possible_concern", "clear_concern"])

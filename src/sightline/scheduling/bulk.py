@@ -1,0 +1,183 @@
+"""Rebuild every stored schedule row fast, after a bulk load (synthetic population, import).
+
+Same inputs, same rules and same rows as `services.schedule_refresh`: each youth's schedule comes from
+`compute.youth_schedule`, and the rows are built by the service's own row builders. What differs is the
+plumbing, for millions of youth: inputs are read in ranges of youth ids with one query per table, and the
+rows are written with `COPY ... FROM STDIN` on PostgreSQL (`executemany` on SQLite) instead of the ORM's
+`bulk_create`, all in one transaction after deleting the old rows of those youth. Use it when no one else
+writes schedule inputs (a load, a repair); while the product runs, `schedule_refresh_youth` keeps the rows
+current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from sightline.scheduling import compute
+from sightline.scheduling.models import IntakeSchedule, RescreenDue
+from sightline.scheduling.services import _rescreen_row, _schedule_row, policy_history
+from sightline.screenings.models import Screening, ScreeningStatus
+from sightline.youth.models import IntakeEpisode, Youth
+
+Progress = Callable[[int], None]
+
+
+def schedule_rebuild(
+    *,
+    agency_ids: Sequence[int] | None = None,
+    batch_size: int = 20_000,
+    progress: Progress | None = None,
+) -> int:
+    """Recompute the schedule rows of every youth (of `agency_ids`, if given); returns the youth count.
+
+    One transaction: the rows are either all rebuilt or left as they were. `progress` is called with
+    the number of youth done in each batch, like `services.schedule_refresh`.
+    """
+    agencies = list(agency_ids) if agency_ids is not None else None
+    histories: dict[int, list[compute.PolicyVersion]] = {}
+
+    def history(agency_id: int) -> list[compute.PolicyVersion]:
+        if agency_id not in histories:
+            histories[agency_id] = policy_history(agency_id)
+        return histories[agency_id]
+
+    done = 0
+    with transaction.atomic():
+        if agencies is None:
+            IntakeSchedule.objects.all().delete()
+            RescreenDue.objects.all().delete()
+        else:
+            youth_of_agencies = Youth.objects.filter(agency_id__in=agencies).values("pk")
+            IntakeSchedule.objects.filter(youth_id__in=youth_of_agencies).delete()
+            RescreenDue.objects.filter(youth_id__in=youth_of_agencies).delete()
+        last = 0
+        while True:
+            youth = _youth_batch(after=last, size=batch_size, agencies=agencies)
+            if not youth:
+                return done
+            schedules, rescreens = _rows(youth, history)
+            _write(IntakeSchedule, schedules)
+            _write(RescreenDue, rescreens)
+            done += len(youth)
+            last = max(youth)
+            if progress is not None:
+                progress(len(youth))
+    return done  # pragma: no cover -- the loop returns
+
+
+def _youth_batch(
+    *, after: int, size: int, agencies: list[int] | None
+) -> dict[int, tuple[dt.date, bool]]:
+    rows = Youth.objects.filter(pk__gt=after).order_by("pk")
+    if agencies is not None:
+        rows = rows.filter(agency_id__in=agencies)
+    return {
+        pk: (dob, high_risk)
+        for pk, dob, high_risk in rows.values_list("pk", "date_of_birth", "high_risk")[:size]
+    }
+
+
+def _rows(
+    youth: dict[int, tuple[dt.date, bool]],
+    history: Callable[[int], list[compute.PolicyVersion]],
+) -> tuple[list[IntakeSchedule], list[RescreenDue]]:
+    """The same grouping as `services._refresh`: per youth and agency, intakes and final chains."""
+    low, high = min(youth), max(youth)
+    intakes: dict[int, dict[int, list[compute.Intake]]] = defaultdict(lambda: defaultdict(list))
+    for pk, youth_id, agency_id, intake_on, exit_on, program, assigned_to_id in (
+        IntakeEpisode.objects.filter(youth_id__gte=low, youth_id__lte=high)
+        .order_by()
+        .values_list(
+            "pk", "youth_id", "agency_id", "intake_on", "exit_on", "program", "assigned_to_id"
+        )
+    ):
+        if youth_id in youth:
+            intakes[youth_id][agency_id].append(
+                compute.Intake(pk, intake_on, exit_on, program, assigned_to_id)
+            )
+    # Each chain of final rows: its first final row stands for it, its last one gives the level.
+    chains: dict[uuid.UUID, tuple[int, int, int, dt.date, str]] = {}
+    for pk, youth_id, agency_id, chain, screened_on, level in (
+        Screening.objects.filter(
+            youth_id__gte=low, youth_id__lte=high, status=ScreeningStatus.FINAL
+        )
+        .order_by("id")
+        .values_list("id", "youth_id", "agency_id", "chain", "screened_on", "level")
+    ):
+        if youth_id not in youth:
+            continue
+        first = chains.get(chain)
+        chains[chain] = (
+            (first[0], youth_id, first[2], first[3], level)
+            if first
+            else (pk, youth_id, agency_id, screened_on, level)
+        )
+    finals: dict[int, dict[int, list[compute.FinalScreening]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for pk, youth_id, agency_id, screened_on, level in chains.values():
+        finals[youth_id][agency_id].append(compute.FinalScreening(pk, screened_on, level))
+
+    schedule_rows: list[IntakeSchedule] = []
+    rescreen_rows: list[RescreenDue] = []
+    for youth_id, (dob, high_risk) in youth.items():
+        by_agency = intakes.get(youth_id, {})
+        of_finals = finals.get(youth_id, {})
+        for agency_id in sorted(set(by_agency) | set(of_finals)):
+            rows, rescreens = compute.youth_schedule(
+                date_of_birth=dob,
+                high_risk=high_risk,
+                intakes=by_agency.get(agency_id, []),
+                finals=of_finals.get(agency_id, []),
+                history=history(agency_id),
+            )
+            schedule_rows.extend(_schedule_row(row, agency_id, youth_id, dob) for row in rows)
+            rescreen_rows.extend(_rescreen_row(row, agency_id, youth_id) for row in rescreens)
+    return schedule_rows, rescreen_rows
+
+
+def _write(model: type[Model], objects: Iterable[Model]) -> None:
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    columns = [field.column for field in fields]
+    rows: list[tuple[Any, ...]] = [
+        tuple(
+            now if field.attname == "computed_at" else getattr(obj, field.attname)
+            for field in fields
+        )
+        for obj in objects
+    ]
+    if not rows:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.connection.cursor()
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                [
+                    tuple(
+                        adapt(v)
+                        if isinstance(v, dt.datetime)
+                        else v.isoformat()
+                        if isinstance(v, dt.date)
+                        else v
+                        for v in row
+                    )
+                    for row in rows
+                ],
+            )
