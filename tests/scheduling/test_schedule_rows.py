@@ -154,6 +154,16 @@ def test_closing_the_intake_stops_the_clock(world: World) -> None:
     assert not schedules_visible_to(user=world.screener, today=TODAY).filter(pk=intake.pk).exists()
 
 
+def test_an_intake_closed_today_leaves_the_worklists_today(world: World) -> None:
+    youth = _youth(world, intake_on=dt.date(2026, 1, 5))
+    intake = youth.intakes.get()
+    intake_assign(intake=intake, by=world.supervisor, assigned_to=world.screener)
+    assert [r.pk for r in my_worklist(user=world.screener, today=TODAY)] == [intake.pk]
+    intake_close(intake=intake, by=world.screener, exit_on=TODAY)
+    assert not my_worklist(user=world.screener, today=TODAY).exists()
+    assert not schedules_visible_to(user=world.supervisor, today=TODAY).exists()
+
+
 def test_birthday_and_high_risk_changes_reschedule(world: World) -> None:
     youth = _youth(world, date_of_birth=dt.date(2016, 6, 1), intake_on=dt.date(2026, 1, 5))
     assert _row(youth).eligible_on == dt.date(2026, 6, 1)

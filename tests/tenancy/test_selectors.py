@@ -11,6 +11,7 @@ from sightline.tenancy.permissions import (
     Permission,
     agencies_with_permission,
     has_permission,
+    permissions_anywhere,
     permitted_agency_ids,
 )
 from sightline.tenancy.selectors import casework_agencies, current_training, staff_of
@@ -31,6 +32,23 @@ def test_lazy_and_listed_agency_ids_agree_for_every_role(world: World, role: Rol
         assert sorted(permitted_agency_ids(person, perm)) == sorted(listed)
         assert listed == ([world.agency_a.pk] if perm in ROLE_PERMISSIONS[role] else [])
         assert has_permission(person, perm, agency=world.agency_a) is bool(listed)
+
+
+def test_permissions_anywhere_is_the_union_of_the_agencies_permissions(world: World) -> None:
+    both = factories.member(world.agency_a, Role.ANALYST)
+    Membership.objects.create(user=both, agency=world.agency_b, role=Role.SCREENER)
+    for perm in Permission:
+        assert (perm in permissions_anywhere(both)) is bool(agencies_with_permission(both, perm))
+    assert (
+        permissions_anywhere(both)
+        == ROLE_PERMISSIONS[Role.ANALYST] | ROLE_PERMISSIONS[Role.SCREENER]
+    )
+
+    Membership.objects.filter(user=both, agency=world.agency_b).update(active=False)
+    assert permissions_anywhere(both) == ROLE_PERMISSIONS[Role.ANALYST]
+    world.agency_a.active = False
+    world.agency_a.save()
+    assert permissions_anywhere(both) == frozenset()
 
 
 def test_casework_agencies_are_those_with_youth_edit(world: World) -> None:

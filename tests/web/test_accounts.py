@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 import pytest
@@ -12,16 +10,12 @@ from django.urls import reverse
 
 from tests import factories
 from tests.conftest import World
+from tests.web.pages import page_text as _text
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests"
 NOT_FOR_YOUR_ROLE = "Identified youth records are not available to your role."
-
-
-def _text(response: Any) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(body).split())
 
 
 def _signed_in(client: Client, user: Any) -> Client:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from typing import Any
 
@@ -22,6 +21,7 @@ from sightline.tenancy.models import Role
 from sightline.web.screening_views import SAVED_BUT_NOT_FINALIZED
 from tests import factories
 from tests.conftest import World
+from tests.web.pages import page_text as _text
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +56,6 @@ def _client(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def _text(response: Any) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(body).split())
 
 
 def _definition(screening: Screening) -> Any:

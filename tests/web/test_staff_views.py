@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,18 +13,10 @@ from sightline.tenancy import errors
 from sightline.tenancy.models import TrainingRecord
 from tests import factories
 from tests.conftest import World
+from tests.web.pages import page_text as _text
+from tests.web.pages import signed_in as _as
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(response: Any) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(body).split())
-
-
-def _as(client: Client, user: Any) -> Client:
-    client.force_login(user)
-    return client
 
 
 def _form(world: World, **overrides: str) -> dict[str, str]:

@@ -7,9 +7,7 @@ roles of A that may not see identified records (analyst, researcher, agency admi
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
-import re
 from typing import Any
 
 import pytest
@@ -23,21 +21,13 @@ from sightline.youth.models import IntakeEpisode, Youth
 from sightline.youth.services import intake_close
 from tests import factories
 from tests.conftest import World
+from tests.web.pages import page_text as _text
+from tests.web.pages import signed_in as _as
 
 pytestmark = pytest.mark.django_db
 
 NO_CASEWORK = ["analyst", "researcher", "agency_admin", "system_admin"]
 NOTHING_SAVED = "Nothing was saved"
-
-
-def _text(response: Any) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(body).split())
-
-
-def _as(client: Client, user: Any) -> Client:
-    client.force_login(user)
-    return client
 
 
 def _new_youth_form(**overrides: Any) -> dict[str, Any]:

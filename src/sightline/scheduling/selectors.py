@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
 from sightline.scheduling import rules
-from sightline.scheduling.models import IntakeSchedule
+from sightline.scheduling.models import IntakeSchedule, ScreeningPolicy
 from sightline.tenancy.permissions import Permission, has_permission, permitted_agency_ids
 
 if TYPE_CHECKING:
@@ -73,15 +73,16 @@ def state_case(today: dt.date) -> Case:
 
 
 def schedules_visible_to(*, user: User, today: dt.date) -> QuerySet[IntakeSchedule]:
-    """Open intakes (on `today`) at the agencies where the user may see screenings, with `state`."""
-    return (
-        IntakeSchedule.objects.filter(
-            agency_id__in=permitted_agency_ids(user, Permission.SCREENING_VIEW),
-            intake_on__lte=today,
-        )
-        .filter(Q(exit_on__isnull=True) | Q(exit_on__gte=today))
-        .annotate(state=state_case(today))
-    )
+    """Open intakes at the agencies where the user may see screenings, with `state`.
+
+    Open means no exit date: `intake_close` refuses a future exit, so an intake with an exit date has
+    left the list, and the partial index `sched_open_agency_due` covers exactly these rows.
+    """
+    return IntakeSchedule.objects.filter(
+        agency_id__in=permitted_agency_ids(user, Permission.SCREENING_VIEW),
+        intake_on__lte=today,
+        exit_on__isnull=True,
+    ).annotate(state=state_case(today))
 
 
 def my_worklist(*, user: User, today: dt.date, days_ahead: int = 7) -> QuerySet[IntakeSchedule]:
@@ -157,3 +158,12 @@ def agency_programs(*, user: User, agency_id: int, today: dt.date) -> list[str]:
 
 def days_overdue(row: IntakeSchedule, today: dt.date) -> int:
     return max(0, (today - row.due_on).days) if row.eligible_on <= today else 0
+
+
+def policy_versions(*, agency_id: int) -> list[ScreeningPolicy]:
+    """Every policy version of the agency with who made it, newest first (the caller checks access)."""
+    return list(
+        ScreeningPolicy.objects.filter(agency_id=agency_id)
+        .select_related("created_by")
+        .order_by("-effective_from", "-id")
+    )

@@ -71,6 +71,19 @@ def permitted_agency_ids(user: User, perm: Permission) -> QuerySet[Membership, i
     ).values_list("agency_id", flat=True)
 
 
+def permissions_anywhere(user: User) -> frozenset[Permission]:
+    """Every permission one of the user's active memberships grants, at any agency: one query.
+
+    For deciding what to offer (the navigation), never for deciding access to a record.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    roles = Membership.objects.filter(
+        user_id=user.pk, user__is_active=True, active=True, agency__active=True
+    ).values_list("role", flat=True)
+    return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in set(roles)))
+
+
 def agencies_with_permission(user: User, perm: Permission) -> list[int]:
     """Ids of the agencies where the user's active membership grants `perm`."""
     return list(permitted_agency_ids(user, perm))

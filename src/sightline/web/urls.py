@@ -1,6 +1,13 @@
 from django.urls import path
 
-from sightline.web import urls_screenings, urls_youth, views
+from sightline.web import (
+    urls_coverage,
+    urls_policy,
+    urls_schedule,
+    urls_screenings,
+    urls_youth,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -9,4 +16,7 @@ urlpatterns = [
     path("instruments/<str:instrument_id>/score/", views.instrument_score, name="instrument-score"),
     *urls_youth.urlpatterns,
     *urls_screenings.urlpatterns,
+    *urls_schedule.urlpatterns,
+    *urls_coverage.urlpatterns,
+    *urls_policy.urlpatterns,
 ]

@@ -8,9 +8,11 @@ from collections import Counter
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sightline import instruments
+from sightline.scheduling.worklists import agency_counts, my_caseload_counts
 from sightline.screenings.models import ScreeningStatus
 from sightline.screenings.selectors import my_screenings
 from sightline.tenancy.permissions import Permission, agencies_with_permission
@@ -32,6 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     user = request.user
     casework = bool(agencies_with_permission(user, Permission.YOUTH_VIEW))
+    overview = bool(agencies_with_permission(user, Permission.AGENCY_OVERVIEW))
+    screens = bool(agencies_with_permission(user, Permission.SCREENING_EDIT))
+    today = timezone.localdate()
     context = {
         "instruments": listed,
         "memberships": user.memberships.filter(active=True, agency__active=True)
@@ -43,7 +48,9 @@ def home(request: HttpRequest) -> HttpResponse:
         else 0,
         "youth_count": youth_visible_to(user=user).count() if casework else 0,
         "manages_training": bool(agencies_with_permission(user, Permission.TRAINING_MANAGE)),
-        "overview": bool(agencies_with_permission(user, Permission.AGENCY_OVERVIEW)),
+        "overview": overview,
+        "caseload": my_caseload_counts(user=user, today=today) if screens else None,
+        "agency_counts": agency_counts(user=user, today=today) if overview else [],
     }
     return render(request, "web/home.html", context)
 

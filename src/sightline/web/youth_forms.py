@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from sightline import instruments
-from sightline.tenancy.models import Agency, Membership
+from sightline.tenancy.models import Agency, Membership, User
 from sightline.youth.models import GenderIdentity, RaceEthnicity, Youth
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,6 +34,37 @@ class YouthSearchForm(forms.Form):
     def keys_used(self) -> list[str]:
         """Which search keys were filled in; audit events record these, never the values."""
         return [name for name in self.fields if self.cleaned_data.get(name)]
+
+
+ASSIGNEE_HELP = (
+    "The screener whose caseload this youth is on; they see the due dates in My caseload."
+)
+
+
+class AssigneeMixin:
+    """An optional "Assigned screener" select over the people who may screen at the agency.
+
+    The choices only offer candidates; `intake_open` / `intake_assign` decide who may be assigned.
+    """
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def set_assignees(self, people: list[User]) -> None:
+        self.assignees = people
+        field = self.fields["assigned_to"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Nobody yet")] + [
+            (str(person.pk), person.get_full_name() or person.username) for person in people
+        ]
+
+    def chosen_assignee(self) -> User | None:
+        wanted = self.cleaned_data.get("assigned_to")
+        return next((p for p in self.assignees if str(p.pk) == wanted), None)
+
+
+def _assignee_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label="Assigned screener", required=False, help_text=ASSIGNEE_HELP)
 
 
 class YouthDetailsForm(forms.Form):
@@ -116,7 +147,7 @@ class YouthDetailsForm(forms.Form):
         }
 
 
-class YouthCreateForm(YouthDetailsForm):
+class YouthCreateForm(AssigneeMixin, YouthDetailsForm):
     """New youth: the details plus the first intake, the agency when there is a choice, and the
     duplicate confirmation."""
 
@@ -127,17 +158,28 @@ class YouthCreateForm(YouthDetailsForm):
         help_text="Leave empty if the youth has no open episode of service yet.",
     )
     program = forms.CharField(required=False, max_length=100)
+    assigned_to = _assignee_field()
     confirm_different = forms.BooleanField(
         required=False, label="This is a different youth — create anyway"
     )
 
-    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: list[Agency], assignees: list[User] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.agencies = agencies
+        self.set_assignees(assignees or [])
         if len(agencies) > 1:
             self.fields["agency"] = forms.ChoiceField(
                 choices=[("", "Choose an agency")] + [(str(a.pk), a.name) for a in agencies]
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Only an intake goes on a caseload; an assignee without one would be silently dropped.
+        if data.get("assigned_to") and not data.get("intake_on"):
+            self.add_error("assigned_to", "Give an intake date to assign a screener.")
+        return data
 
     def chosen_agency(self) -> Agency:
         if len(self.agencies) == 1:
@@ -146,9 +188,24 @@ class YouthCreateForm(YouthDetailsForm):
         return next(agency for agency in self.agencies if str(agency.pk) == wanted)
 
 
-class IntakeOpenForm(forms.Form):
+class IntakeOpenForm(AssigneeMixin, forms.Form):
     intake_on = forms.DateField(widget=DATE_INPUT, label="Intake date")
     program = forms.CharField(required=False, max_length=100)
+    assigned_to = _assignee_field()
+
+    def __init__(self, *args: Any, assignees: list[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_assignees(assignees or [])
+
+
+class IntakeAssignForm(AssigneeMixin, forms.Form):
+    """Move an open intake to another screener's caseload (empty: nobody's)."""
+
+    assigned_to = _assignee_field()
+
+    def __init__(self, *args: Any, assignees: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_assignees(assignees)
 
 
 class IntakeCloseForm(forms.Form):

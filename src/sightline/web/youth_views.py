@@ -8,20 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sightline import instruments
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.scheduling.worklists import intake_schedule_for
 from sightline.screenings.selectors import youth_history
-from sightline.tenancy.selectors import casework_agencies
+from sightline.tenancy.permissions import Permission
+from sightline.tenancy.selectors import casework_agencies, people_with_permission
 from sightline.web.youth_forms import (
+    IntakeAssignForm,
     IntakeCloseForm,
     IntakeOpenForm,
     YouthCreateForm,
@@ -39,9 +43,20 @@ from sightline.youth.selectors import (
     youth_search,
     youth_visible_to,
 )
-from sightline.youth.services import intake_close, intake_open, youth_create, youth_update
+from sightline.youth.services import (
+    intake_assign,
+    intake_close,
+    intake_open,
+    youth_create,
+    youth_update,
+)
 
 PAGE_SIZE = 25
+
+
+def _screeners(agency_ids: list[int]) -> list[Any]:
+    """Who may be assigned a youth at these agencies: people who may screen there."""
+    return people_with_permission(agency_ids=agency_ids, perm=Permission.SCREENING_EDIT)
 
 
 @login_required
@@ -91,7 +106,11 @@ def youth_create_view(request: HttpRequest) -> HttpResponse:
     agencies = casework_agencies(request.user)
     if not agencies:
         raise PermissionDenied(errors.NOT_ALLOWED)
-    form = YouthCreateForm(request.POST or None, agencies=agencies)
+    form = YouthCreateForm(
+        request.POST or None,
+        agencies=agencies,
+        assignees=_screeners([agency.pk for agency in agencies]),
+    )
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         values = form.youth_values()
@@ -111,6 +130,7 @@ def youth_create_view(request: HttpRequest) -> HttpResponse:
                     agency=agency,
                     intake_on=form.cleaned_data["intake_on"],
                     program=form.cleaned_data["program"],
+                    assigned_to=form.chosen_assignee(),
                     request=request,
                     **values,
                 )
@@ -135,6 +155,13 @@ def youth_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _label_instruments_and_levels(history)
     audit_record(actor=request.user, action=AuditAction.VIEW, obj=youth, request=request)
     intakes = list(youth.intakes.all())
+    open_intake = next((i for i in intakes if i.is_open), None)
+    today = timezone.localdate()
+    schedule = (
+        intake_schedule_for(user=request.user, intake_id=open_intake.pk, today=today)
+        if open_intake
+        else None
+    )
     return render(
         request,
         "web/youth/detail.html",
@@ -147,10 +174,16 @@ def youth_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if code in RaceEthnicity.values
             ],
             "intakes": intakes,
-            "open_intake": next((i for i in intakes if i.is_open), None),
+            "open_intake": open_intake,
+            "schedule": schedule,
+            "schedule_status": schedule.status_on(today) if schedule else None,
+            "assign_form": IntakeAssignForm(
+                initial={"assigned_to": str(open_intake.assigned_to_id or "")},
+                assignees=_screeners([youth.agency_id]),
+            )
+            if open_intake
+            else None,
             "history": history,
-            "open_form": IntakeOpenForm(),
-            "close_form": IntakeCloseForm(),
         },
     )
 
@@ -183,10 +216,17 @@ def youth_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intake_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     youth = get_youth_for_user(user=request.user, pk=pk, write=True)
-    form = IntakeOpenForm(request.POST or None)
+    form = IntakeOpenForm(request.POST or None, assignees=_screeners([youth.agency_id]))
     if request.method == "POST" and form.is_valid():
         try:
-            intake_open(youth=youth, by=request.user, request=request, **form.cleaned_data)
+            intake_open(
+                youth=youth,
+                by=request.user,
+                request=request,
+                intake_on=form.cleaned_data["intake_on"],
+                program=form.cleaned_data["program"],
+                assigned_to=form.chosen_assignee(),
+            )
         except YouthError as error:
             show_service_error(form, error)
         else:
@@ -218,6 +258,33 @@ def intake_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "youth": youth, "intake": intake, "closing": True},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def intake_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reassign an open intake from the youth page; a refusal comes back as a message there."""
+    intake = get_intake_for_user(user=request.user, pk=pk)
+    youth = get_youth_for_user(user=request.user, pk=intake.youth_id, write=True)
+    form = IntakeAssignForm(request.POST, assignees=_screeners([youth.agency_id]))
+    if not form.is_valid():
+        messages.error(request, errors.ASSIGNEE_NOT_SCREENER)
+        return redirect("web:youth-detail", pk=youth.pk)
+    try:
+        intake_assign(
+            intake=intake, by=request.user, assigned_to=form.chosen_assignee(), request=request
+        )
+    except YouthError as error:
+        messages.error(request, error.message)
+    else:
+        assignee = form.chosen_assignee()
+        messages.success(
+            request,
+            f"Assigned to {assignee.get_full_name() or assignee.username}."
+            if assignee
+            else "The youth is no longer on anyone's caseload.",
+        )
+    return redirect("web:youth-detail", pk=youth.pk)
 
 
 def _label_instruments_and_levels(history: list[Any]) -> None:

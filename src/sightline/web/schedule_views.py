@@ -1,0 +1,299 @@
+"""Worklist pages: my caseload, an agency's worklist and its CSV export.
+
+Thin: the filters are parsed by a form, the rows come from `sightline.scheduling.selectors` (scoped
+there), and each page writes its own audit event, since listing identified youth is an access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from sightline.audit.models import AuditAction
+from sightline.audit.services import audit_record
+from sightline.scheduling import exports, rules
+from sightline.scheduling.selectors import (
+    AGE_BANDS,
+    agency_programs,
+    agency_worklist,
+    days_overdue,
+    my_worklist,
+    state_counts,
+)
+from sightline.scheduling.worklists import overseen_agencies
+from sightline.tenancy.permissions import Permission, agencies_with_permission
+from sightline.tenancy.selectors import people_with_permission
+from sightline.web.screening_forms import level_choices, person_label
+
+PAGE_SIZE = 50
+UNASSIGNED = "none"
+STATE_CHOICES = [
+    (rules.State.OVERDUE.value, "Overdue"),
+    (rules.State.DUE.value, "Due"),
+    (rules.State.UP_TO_DATE.value, "Up to date"),
+    (rules.State.NOT_ELIGIBLE.value, "Not yet eligible"),
+]
+STATE_LABELS = dict(STATE_CHOICES)
+
+
+class WorklistFilter(forms.Form):
+    """The agency worklist's GET filters; choices come from the agency, so a stale link is an error."""
+
+    screener = forms.ChoiceField(label="Screener", required=False)
+    program = forms.ChoiceField(label="Program", required=False)
+    state = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *STATE_CHOICES]
+    )
+    age_band = forms.ChoiceField(
+        label="Age",
+        required=False,
+        choices=[("", "Any age")] + [(band.code, band.label) for band in AGE_BANDS],
+    )
+
+    def __init__(self, *args: Any, screeners: list[Any], programs: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["screener"].choices = [("", "Anyone"), (UNASSIGNED, "Unassigned")] + [
+            (str(user.pk), person_label(user)) for user in screeners
+        ]
+        self.fields["program"].choices = [("", "Any program")] + [(p, p) for p in programs]
+
+    def selector_kwargs(self, *, with_state: bool = True) -> dict[str, Any]:
+        data = self.cleaned_data
+        screener = data["screener"]
+        kwargs: dict[str, Any] = {
+            "unassigned": screener == UNASSIGNED,
+            "assigned_to_id": int(screener) if screener and screener != UNASSIGNED else None,
+            "program": data["program"] or None,
+            "age_band": data["age_band"] or None,
+        }
+        if with_state:
+            kwargs["state"] = data["state"] or None
+        return kwargs
+
+    def used(self) -> dict[str, str]:
+        """The filters in effect, as typed (ids and codes, never a name): for the audit event."""
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+def _require_casework(request: HttpRequest) -> None:
+    if not agencies_with_permission(request.user, Permission.SCREENING_EDIT):
+        raise PermissionDenied("Only screeners have a caseload.")
+
+
+def _describe(row: Any, today: Any) -> None:
+    """Give a schedule row what its table cells show: age, state in words, days overdue."""
+    row.age = exports.age_on(row.date_of_birth, today)
+    row.days_late = days_overdue(row, today)
+    if row.days_late:
+        row.state_text = f"Overdue by {row.days_late} day{'s' if row.days_late != 1 else ''}"
+    elif row.state == rules.State.NOT_ELIGIBLE.value:
+        row.state_text = f"Not yet eligible: under the minimum age until {row.eligible_on:%Y-%m-%d}"
+    elif row.state == rules.State.UP_TO_DATE.value:
+        row.state_text = f"Up to date (next due by {row.due_on:%Y-%m-%d})"
+    else:
+        row.state_text = f"Due by {row.due_on:%Y-%m-%d}"
+
+
+@login_required
+@require_GET
+def my_caseload(request: HttpRequest) -> HttpResponse:
+    _require_casework(request)
+    today = timezone.localdate()
+    rows = list(my_worklist(user=request.user, today=today))
+    for row in rows:
+        _describe(row, today)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        object_type="worklist",
+        request=request,
+        detail={"kind": "mine", "rows": len(rows)},
+    )
+    return render(
+        request,
+        "web/schedule/mine.html",
+        {
+            "overdue": [row for row in rows if row.days_late],
+            "due_soon": [row for row in rows if not row.days_late],
+            "level_labels": dict(level_choices()),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_GET
+def agency_index(request: HttpRequest) -> HttpResponse:
+    agencies = overseen_agencies(user=request.user)
+    if not agencies:
+        raise Http404("No such page.")
+    if len(agencies) == 1:
+        return redirect("web:schedule-agency", agency_id=agencies[0].pk)
+    return render(request, "web/schedule/agencies.html", {"agencies": agencies})
+
+
+def _agency_or_404(request: HttpRequest, agency_id: int) -> tuple[Any, int]:
+    """The agency if the user oversees it, and how many agencies they oversee.
+
+    Any other id is the same 404 as a missing one, so the page says nothing about other agencies.
+    """
+    agencies = overseen_agencies(user=request.user)
+    agency = next((a for a in agencies if a.pk == agency_id), None)
+    if agency is None:
+        raise Http404("No such agency.")
+    return agency, len(agencies)
+
+
+def _filter_form(request: HttpRequest, agency: Any, today: Any) -> WorklistFilter:
+    return WorklistFilter(
+        request.GET,
+        screeners=people_with_permission(
+            agency_ids=[agency.pk], perm=Permission.SCREENING_EDIT, include_former=True
+        ),
+        programs=agency_programs(user=request.user, agency_id=agency.pk, today=today),
+    )
+
+
+def _query(request: HttpRequest, **changes: str | None) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency, overseen = _agency_or_404(request, agency_id)
+    today = timezone.localdate()
+    form = _filter_form(request, agency, today)
+    page, counts = None, None
+    if form.is_valid():
+        try:
+            base = agency_worklist(
+                user=request.user,
+                agency_id=agency.pk,
+                today=today,
+                **form.selector_kwargs(with_state=False),
+            )
+            rows = agency_worklist(
+                user=request.user, agency_id=agency.pk, today=today, **form.selector_kwargs()
+            )
+        except PermissionDenied as denied:
+            raise Http404("No such agency.") from denied
+        except ValueError as error:
+            form.add_error(None, f"The filters could not be applied: {error}.")
+        else:
+            counts = state_counts(base)
+            paginator = Paginator(rows, PAGE_SIZE)
+            # The counts already hold the total: spare the page its own COUNT over the same rows.
+            state = form.cleaned_data["state"]
+            paginator.count = counts[state] if state else sum(counts.values())
+            page = paginator.get_page(request.GET.get("page"))
+            for row in page.object_list:
+                _describe(row, today)
+            audit_record(
+                actor=request.user,
+                action=AuditAction.VIEW,
+                object_type="worklist",
+                agency_id=agency.pk,
+                request=request,
+                detail={"kind": "agency", "filters": form.used(), "page": page.number},
+            )
+    current_state = form.cleaned_data.get("state", "") if form.is_valid() else ""
+    state_links = (
+        [
+            {
+                "code": code,
+                "label": label,
+                "count": counts[code],
+                "query": _query(request, state=code),
+                "current": code == current_state,
+            }
+            for code, label in STATE_CHOICES
+        ]
+        if counts is not None
+        else []
+    )
+    return render(
+        request,
+        "web/schedule/agency.html",
+        {
+            "agency": agency,
+            "filters": form,
+            "page": page,
+            "state_links": state_links,
+            "all_query": _query(request, state=None),
+            "all_count": sum(counts.values()) if counts else 0,
+            "current_state": current_state,
+            "query": _query(request),
+            "level_labels": dict(level_choices()),
+            "several_agencies": overseen > 1,
+        },
+        status=200 if page is not None else 400,
+    )
+
+
+@login_required
+@require_GET
+def agency_worklist_export(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency, _ = _agency_or_404(request, agency_id)
+    today = timezone.localdate()
+    form = _filter_form(request, agency, today)
+    if not form.is_valid():
+        return _export_refused(request, agency, form)
+    try:
+        rows = agency_worklist(
+            user=request.user, agency_id=agency.pk, today=today, **form.selector_kwargs()
+        )
+    except PermissionDenied as denied:
+        raise Http404("No such agency.") from denied
+    except ValueError as error:
+        form.add_error(None, f"The filters could not be applied: {error}.")
+        return _export_refused(request, agency, form)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="worklist",
+        agency_id=agency.pk,
+        request=request,
+        detail={"kind": "worklist", "filters": form.used(), "rows": rows.count()},
+    )
+    response = StreamingHttpResponse(
+        exports.worklist_csv(
+            rows.iterator(chunk_size=500), today=today, level_labels=dict(level_choices())
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="worklist-agency-{agency.pk}-{today:%Y-%m-%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _export_refused(request: HttpRequest, agency: Any, form: WorklistFilter) -> HttpResponse:
+    return render(
+        request,
+        "web/schedule/agency.html",
+        {
+            "agency": agency,
+            "filters": form,
+            "page": None,
+            "state_links": [],
+            "query": _query(request),
+            "level_labels": {},
+        },
+        status=400,
+    )

@@ -1,0 +1,17 @@
+from django.urls import URLPattern, path
+
+from sightline.web import schedule_views as views
+from sightline.web import youth_views
+
+# Worklists (my caseload, each agency's worklist and its export) and assigning an intake.
+urlpatterns: list[URLPattern] = [
+    path("schedule/mine/", views.my_caseload, name="schedule-mine"),
+    path("schedule/agency/", views.agency_index, name="schedule-agency-index"),
+    path("schedule/agency/<int:agency_id>/", views.agency_worklist_view, name="schedule-agency"),
+    path(
+        "schedule/agency/<int:agency_id>/export.csv",
+        views.agency_worklist_export,
+        name="schedule-agency-export",
+    ),
+    path("intakes/<int:pk>/assign/", youth_views.intake_assign_view, name="intake-assign"),
+]
