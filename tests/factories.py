@@ -172,3 +172,43 @@ def screening(
         screened_on=screened_on,
         **values,
     )
+
+
+def finalized_screening(
+    youth_: Youth,
+    *,
+    by: User,
+    screened_on: dt.date,
+    rating: int = 0,
+    ratings: dict[str, int] | None = None,
+    instrument_id: str = "cse-it-2.0",
+) -> Screening:
+    """A final screening through the services (start, save, finalize), so the schedule follows it.
+
+    Every key indicator gets `rating` unless `ratings` gives them one by one.
+    """
+    from sightline import instruments
+    from sightline.screenings.services import (
+        screening_finalize,
+        screening_save_draft,
+        screening_start,
+    )
+
+    definition = instruments.load(instrument_id)
+    draft = screening_start(
+        youth=youth_,
+        by=by,
+        instrument_id=instrument_id,
+        reason="intake",
+        information_sources=["records"],
+        screener_role="child_welfare_worker",
+        known_for="under_month",
+        screened_on=screened_on,
+    )
+    draft = screening_save_draft(
+        screening=draft,
+        by=by,
+        expected_lock_version=draft.lock_version,
+        indicator_ratings=ratings or {i.id: rating for i in definition.indicators},
+    )
+    return screening_finalize(screening=draft, by=by, expected_lock_version=draft.lock_version)

@@ -22,11 +22,6 @@ from sightline.scheduling import coverage as cov
 from sightline.scheduling.errors import SchedulingError
 from sightline.scheduling.models import IntakeSchedule, RescreenDue
 from sightline.scheduling.services import schedule_refresh
-from sightline.screenings.services import (
-    screening_finalize,
-    screening_save_draft,
-    screening_start,
-)
 from sightline.tenancy.models import Role
 from sightline.youth.models import IntakeEpisode
 from sightline.youth.services import intake_close, intake_open
@@ -48,24 +43,8 @@ def _today() -> Iterator[None]:
 def _finalize(by: Any, youth: Any, *, on: dt.date, concern: bool = False) -> Any:
     """A final CSE-IT screening on `on`: no concern, or a possible concern (a total of 5)."""
     definition = instruments.load("cse-it-2.0")
-    draft = screening_start(
-        youth=youth,
-        by=by,
-        instrument_id="cse-it-2.0",
-        reason="intake",
-        information_sources=["records"],
-        screener_role="child_welfare_worker",
-        known_for="under_month",
-        screened_on=on,
-    )
     ratings = {i.id: int(concern and n < 5) for n, i in enumerate(definition.indicators)}
-    draft = screening_save_draft(
-        screening=draft,
-        by=by,
-        expected_lock_version=draft.lock_version,
-        indicator_ratings=ratings,
-    )
-    return screening_finalize(screening=draft, by=by, expected_lock_version=draft.lock_version)
+    return factories.finalized_screening(youth, by=by, screened_on=on, ratings=ratings)
 
 
 def _intake(

@@ -54,26 +54,7 @@ def _youth(world: World, **extra: Any) -> Any:
 
 
 def _finalize(world: World, youth: Any, *, on: dt.date, code: int = 0) -> Any:
-    definition = instruments.load("cse-it-2.0")
-    draft = screening_start(
-        youth=youth,
-        by=world.screener,
-        instrument_id="cse-it-2.0",
-        reason="intake",
-        information_sources=["records"],
-        screener_role="child_welfare_worker",
-        known_for="under_month",
-        screened_on=on,
-    )
-    draft = screening_save_draft(
-        screening=draft,
-        by=world.screener,
-        expected_lock_version=draft.lock_version,
-        indicator_ratings={i.id: code for i in definition.indicators},
-    )
-    return screening_finalize(
-        screening=draft, by=world.screener, expected_lock_version=draft.lock_version
-    )
+    return factories.finalized_screening(youth, by=world.screener, screened_on=on, rating=code)
 
 
 def _row(youth: Any) -> IntakeSchedule:

@@ -16,15 +16,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from sightline import instruments
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.scheduling import coverage as cov
 from sightline.scheduling.services import schedule_refresh
-from sightline.screenings.services import (
-    screening_finalize,
-    screening_save_draft,
-    screening_start,
-)
 from sightline.youth.models import IntakeEpisode
 from tests import factories
 from tests.conftest import World
@@ -55,24 +49,8 @@ def _intake(world: World, agency: Any, *, screened_after: int | None, program: s
         assigned_to=world.screener if in_a else None,
     )
     if screened_after is not None:
-        definition = instruments.load("cse-it-2.0")
-        draft = screening_start(
-            youth=youth,
-            by=by,
-            instrument_id="cse-it-2.0",
-            reason="intake",
-            information_sources=["records"],
-            screener_role="child_welfare_worker",
-            known_for="under_month",
-            screened_on=dt.date(2026, 1, 5) + dt.timedelta(days=screened_after),
-        )
-        draft = screening_save_draft(
-            screening=draft,
-            by=by,
-            expected_lock_version=draft.lock_version,
-            indicator_ratings={i.id: 0 for i in definition.indicators},
-        )
-        screening_finalize(screening=draft, by=by, expected_lock_version=draft.lock_version)
+        on = dt.date(2026, 1, 5) + dt.timedelta(days=screened_after)
+        factories.finalized_screening(youth, by=by, screened_on=on)
     return youth
 
 
