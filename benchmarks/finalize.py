@@ -13,7 +13,6 @@ the target.
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import http.cookiejar
 import os
@@ -35,8 +34,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.pg import PG_ADMIN_URL, psql, set_up_django
+
 BENCH_DATABASE = "sightline_bench"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
 INSTRUMENT = "cse-it-2.0"
 PASSWORD = "bench-password-not-secret"
 SERVER_START_TIMEOUT = 30.0  # seconds
@@ -45,18 +45,10 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def _key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _psql(url: str, sql: str) -> None:
-    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, timeout=60)
 
 
 def _percentile(sorted_ms: Sequence[float], share: float) -> float:
@@ -114,28 +106,6 @@ class Client:
         )
         if status != 302:
             raise SystemExit(f"login failed: {status}")
-
-
-def _set_up_django(database_url: str, var_dir: str) -> dict[str, str]:
-    env = {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "SIGHTLINE_FIELD_KEYS": _key(),
-        "SIGHTLINE_SEARCH_KEY": _key(),
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SIGHTLINE_VAR_DIR": var_dir,
-        "DJANGO_SETTINGS_MODULE": "sightline.config.settings",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return env
 
 
 def _create_drafts(rows: int) -> tuple[str, list[dict[str, Any]]]:
@@ -303,11 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("DATABASE_URL must name a PostgreSQL database")
         return 1
     if own_database:
-        _psql(f"{PG_ADMIN_URL}/postgres", f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        _psql(f"{PG_ADMIN_URL}/postgres", f"CREATE DATABASE {BENCH_DATABASE}")
+        psql(f"{PG_ADMIN_URL}/postgres", f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        psql(f"{PG_ADMIN_URL}/postgres", f"CREATE DATABASE {BENCH_DATABASE}")
     var_dir = tempfile.mkdtemp(prefix="sightline-bench-")
     try:
-        env = _set_up_django(database_url, var_dir)
+        env = set_up_django(database_url, var_dir)
         setup_started = time.perf_counter()
         username, forms = _create_drafts(args.rows)
         setup_seconds = time.perf_counter() - setup_started
@@ -338,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(var_dir, ignore_errors=True)
         if own_database:
             # FORCE: a failed run may leave this process's own connection open.
-            _psql(
+            psql(
                 f"{PG_ADMIN_URL}/postgres", f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"
             )
 

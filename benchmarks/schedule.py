@@ -25,15 +25,12 @@ target is missed: due list p95 < 150 ms (one agency), state-wide coverage p95 < 
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import json
 import os
 import platform
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,8 +38,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.pg import PG_ADMIN_URL, key, psql, set_up_django
+
 BENCH_DATABASE = "sightline_bench_schedule"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 KEYS_FILE = PROJECT_DIR / "var" / "bench-schedule-keys.json"  # only while the database is kept
 FLOOR_SQL = (
@@ -51,45 +49,16 @@ FLOOR_SQL = (
 )
 
 
-def _key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-
-
-def _psql(url: str, sql: str) -> None:
-    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, timeout=120)
-
-
 def _keys(*, keep: bool, reuse: bool) -> dict[str, str]:
     """Throw-away field and search keys; kept beside a kept database so --reuse can read its rows."""
     if reuse and KEYS_FILE.exists():
         return dict(json.loads(KEYS_FILE.read_text()))
-    keys = {"SIGHTLINE_FIELD_KEYS": _key(), "SIGHTLINE_SEARCH_KEY": _key()}
+    keys = {"SIGHTLINE_FIELD_KEYS": key(), "SIGHTLINE_SEARCH_KEY": key()}
     if keep:
         KEYS_FILE.parent.mkdir(parents=True, exist_ok=True)
         KEYS_FILE.write_text(json.dumps(keys))
         KEYS_FILE.chmod(0o600)
     return keys
-
-
-def _set_up_django(database_url: str, var_dir: str, keys: dict[str, str]) -> None:
-    os.environ.update(
-        {
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            **keys,
-            "DATABASE_URL": database_url,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SIGHTLINE_VAR_DIR": var_dir,
-            "DJANGO_SETTINGS_MODULE": "sightline.config.settings",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _percentile(sorted_ms: Sequence[float], share: float) -> float:
@@ -226,11 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     admin = f"{PG_ADMIN_URL}/postgres"
     if own_database and not args.reuse:
-        _psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        _psql(admin, f"CREATE DATABASE {BENCH_DATABASE}")
+        psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        psql(admin, f"CREATE DATABASE {BENCH_DATABASE}")
     var_dir = tempfile.mkdtemp(prefix="sightline-schedule-bench-")
     try:
-        _set_up_django(database_url, var_dir, _keys(keep=args.keep, reuse=args.reuse))
+        set_up_django(database_url, var_dir, _keys(keep=args.keep, reuse=args.reuse))
         return _run(args)
     finally:
         from django.db import connections
@@ -238,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         connections.close_all()
         shutil.rmtree(var_dir, ignore_errors=True)
         if own_database and not args.keep:
-            _psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+            psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
             KEYS_FILE.unlink(missing_ok=True)
 
 

@@ -16,51 +16,19 @@ Runs on a fresh database `sightline_synth_bench` that this script creates and dr
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import platform
-import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.pg import PG_ADMIN_URL, psql, set_up_django
+
 BENCH_DATABASE = "sightline_synth_bench"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
 COPY_BLOCK = 1 << 20  # bytes per write while replaying the raw COPY
-
-
-def _key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-
-
-def _psql(url: str, sql: str) -> None:
-    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, timeout=120)
-
-
-def _set_up_django(database_url: str, var_dir: str) -> None:
-    os.environ.update(
-        {
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "SIGHTLINE_FIELD_KEYS": _key(),
-            "SIGHTLINE_SEARCH_KEY": _key(),
-            "DATABASE_URL": database_url,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SIGHTLINE_VAR_DIR": var_dir,
-            "DJANGO_SETTINGS_MODULE": "sightline.config.settings",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _columns(cursor: object, table: str) -> list[str]:
@@ -114,11 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("psql is needed to create the benchmark database")
         return 1
     admin = f"{PG_ADMIN_URL}/postgres"
-    _psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-    _psql(admin, f"CREATE DATABASE {BENCH_DATABASE}")
+    psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+    psql(admin, f"CREATE DATABASE {BENCH_DATABASE}")
     var_dir = tempfile.mkdtemp(prefix="sightline-synth-bench-")
     try:
-        _set_up_django(f"{PG_ADMIN_URL}/{BENCH_DATABASE}", var_dir)
+        set_up_django(f"{PG_ADMIN_URL}/{BENCH_DATABASE}", var_dir)
         from django.db import connections
 
         from sightline.cli.synth import progress_bar
@@ -138,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         connections.close_all()
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
-        _psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
 
     ours_rate = written / ours
     raw_rate = copied / raw_seconds

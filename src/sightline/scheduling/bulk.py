@@ -1,7 +1,7 @@
 """Rebuild every stored schedule row fast, after a bulk load (synthetic population, import).
 
 Same inputs, same rules and same rows as `services.schedule_refresh`: each youth's schedule comes from
-`compute.youth_schedule`, and the rows are built by the service's own row builders. What differs is the
+`compute.youth_schedule`, and the rows are built by the service's own `youth_rows`. What differs is the
 plumbing, for millions of youth: inputs are read in ranges of youth ids with one query per table, and the
 rows are written with `COPY ... FROM STDIN` on PostgreSQL (`executemany` on SQLite) instead of the ORM's
 `bulk_create`, all in one transaction after deleting the old rows of those youth. Use it when no one else
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from sightline.scheduling import compute
 from sightline.scheduling.models import IntakeSchedule, RescreenDue
-from sightline.scheduling.services import _rescreen_row, _schedule_row, policy_history
+from sightline.scheduling.services import policy_history, youth_rows
 from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.youth.models import IntakeEpisode, Youth
 
@@ -129,18 +129,16 @@ def _rows(
     schedule_rows: list[IntakeSchedule] = []
     rescreen_rows: list[RescreenDue] = []
     for youth_id, (dob, high_risk) in youth.items():
-        by_agency = intakes.get(youth_id, {})
-        of_finals = finals.get(youth_id, {})
-        for agency_id in sorted(set(by_agency) | set(of_finals)):
-            rows, rescreens = compute.youth_schedule(
-                date_of_birth=dob,
-                high_risk=high_risk,
-                intakes=by_agency.get(agency_id, []),
-                finals=of_finals.get(agency_id, []),
-                history=history(agency_id),
-            )
-            schedule_rows.extend(_schedule_row(row, agency_id, youth_id, dob) for row in rows)
-            rescreen_rows.extend(_rescreen_row(row, agency_id, youth_id) for row in rescreens)
+        rows, rescreens = youth_rows(
+            youth_id,
+            dob,
+            high_risk,
+            intakes=intakes.get(youth_id, {}),
+            finals=finals.get(youth_id, {}),
+            history=history,
+        )
+        schedule_rows.extend(rows)
+        rescreen_rows.extend(rescreens)
     return schedule_rows, rescreen_rows
 
 

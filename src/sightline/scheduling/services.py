@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -270,20 +270,44 @@ def _refresh(youth_ids: Iterable[int]) -> None:
         agency_of_finals: dict[int, list[compute.FinalScreening]] = defaultdict(list)
         for final in finals.get(youth_id, []):
             agency_of_finals[screening_agency[final.id]].append(final)
-        for agency_id in set(by_agency) | set(agency_of_finals):
-            rows, rescreens = compute.youth_schedule(
-                date_of_birth=dob,
-                high_risk=high_risk,
-                intakes=by_agency.get(agency_id, []),
-                finals=agency_of_finals.get(agency_id, []),
-                history=history(agency_id),
-            )
-            schedule_rows.extend(_schedule_row(row, agency_id, youth_id, dob) for row in rows)
-            rescreen_rows.extend(_rescreen_row(row, agency_id, youth_id) for row in rescreens)
+        rows, rescreens = youth_rows(
+            youth_id, dob, high_risk, intakes=by_agency, finals=agency_of_finals, history=history
+        )
+        schedule_rows.extend(rows)
+        rescreen_rows.extend(rescreens)
     IntakeSchedule.objects.filter(youth_id__in=youth_ids).delete()
     RescreenDue.objects.filter(youth_id__in=youth_ids).delete()
     IntakeSchedule.objects.bulk_create(schedule_rows, batch_size=1000)
     RescreenDue.objects.bulk_create(rescreen_rows, batch_size=1000)
+
+
+def youth_rows(
+    youth_id: int,
+    date_of_birth: dt.date,
+    high_risk: bool,
+    *,
+    intakes: Mapping[int, list[compute.Intake]],
+    finals: Mapping[int, list[compute.FinalScreening]],
+    history: Callable[[int], list[compute.PolicyVersion]],
+) -> tuple[list[IntakeSchedule], list[RescreenDue]]:
+    """One youth's unsaved schedule and rescreen rows, from its intakes and final screenings by agency.
+
+    Each agency keeps its own clock (its intakes, its screenings, its policy history); shared by
+    `schedule_refresh` and the bulk rebuild so both write the same rows.
+    """
+    schedule_rows: list[IntakeSchedule] = []
+    rescreen_rows: list[RescreenDue] = []
+    for agency_id in sorted(set(intakes) | set(finals)):
+        rows, rescreens = compute.youth_schedule(
+            date_of_birth=date_of_birth,
+            high_risk=high_risk,
+            intakes=intakes.get(agency_id, []),
+            finals=finals.get(agency_id, []),
+            history=history(agency_id),
+        )
+        schedule_rows.extend(_schedule_row(row, agency_id, youth_id, date_of_birth) for row in rows)
+        rescreen_rows.extend(_rescreen_row(row, agency_id, youth_id) for row in rescreens)
+    return schedule_rows, rescreen_rows
 
 
 def _schedule_row(

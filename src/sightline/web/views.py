@@ -15,7 +15,7 @@ from sightline import instruments
 from sightline.scheduling.worklists import agency_counts, my_caseload_counts
 from sightline.screenings.models import ScreeningStatus
 from sightline.screenings.selectors import my_screenings
-from sightline.tenancy.permissions import Permission, agencies_with_permission
+from sightline.tenancy.permissions import Permission, permissions_anywhere
 from sightline.web.forms import FLUENT, MODE_FIELD, PracticeForm
 from sightline.youth.selectors import youth_visible_to
 
@@ -33,9 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
         for d in found
     ]
     user = request.user
-    casework = bool(agencies_with_permission(user, Permission.YOUTH_VIEW))
-    overview = bool(agencies_with_permission(user, Permission.AGENCY_OVERVIEW))
-    screens = bool(agencies_with_permission(user, Permission.SCREENING_EDIT))
+    granted = permissions_anywhere(
+        user
+    )  # what to show; each figure below is scoped by its selector
+    casework = Permission.YOUTH_VIEW in granted
+    overview = Permission.AGENCY_OVERVIEW in granted
     today = timezone.localdate()
     context = {
         "instruments": listed,
@@ -47,9 +49,11 @@ def home(request: HttpRequest) -> HttpResponse:
         if casework
         else 0,
         "youth_count": youth_visible_to(user=user).count() if casework else 0,
-        "manages_training": bool(agencies_with_permission(user, Permission.TRAINING_MANAGE)),
+        "manages_training": Permission.TRAINING_MANAGE in granted,
         "overview": overview,
-        "caseload": my_caseload_counts(user=user, today=today) if screens else None,
+        "caseload": my_caseload_counts(user=user, today=today)
+        if Permission.SCREENING_EDIT in granted
+        else None,
         "agency_counts": agency_counts(user=user, today=today) if overview else [],
     }
     return render(request, "web/home.html", context)
