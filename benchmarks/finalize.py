@@ -20,11 +20,7 @@ import platform
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -34,27 +30,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.pg import PG_ADMIN_URL, psql, set_up_django
+from benchmarks.pg import (
+    PG_ADMIN_URL,
+    free_port,
+    percentile,
+    psql,
+    set_up_django,
+    start_server,
+    stop_server,
+)
 
 BENCH_DATABASE = "sightline_bench"
 INSTRUMENT = "cse-it-2.0"
 PASSWORD = "bench-password-not-secret"
-SERVER_START_TIMEOUT = 30.0  # seconds
 REQUEST_TIMEOUT = 30.0
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _percentile(sorted_ms: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile: the smallest value at or above `share` of the samples."""
-    rank = max(1, -(-len(sorted_ms) * share // 1))
-    return sorted_ms[int(rank) - 1]
 
 
 class _LoopbackCookiePolicy(http.cookiejar.DefaultCookiePolicy):
@@ -198,41 +188,6 @@ def _create_drafts(rows: int) -> tuple[str, list[dict[str, Any]]]:
     return screener.username, forms
 
 
-def _start_server(
-    env: dict[str, str], port: int, workers: int, log: Path
-) -> subprocess.Popen[bytes]:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "sightline.config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)],
-        env={**os.environ, **env},
-        cwd=PROJECT_DIR,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so stopping it stops its workers too
-    )
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    _stop_server(server)
-    raise SystemExit(f"gunicorn did not listen within {SERVER_START_TIMEOUT:.0f} s; see {log}")
-
-
-def _stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
-
-
 def _measure(base: str, username: str, forms: list[dict[str, Any]]) -> tuple[list[float], int]:
     """Finalize every draft once; (milliseconds per request, number of wrong answers)."""
     from sightline.screenings.models import Screening, ScreeningStatus
@@ -288,14 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sightline.screenings.models import Screening, ScreeningStatus
 
         connections.close_all()
-        port = _free_port()
-        server = _start_server(env, port, args.workers, Path(var_dir) / "gunicorn.log")
+        port = free_port()
+        server = start_server(env, port, args.workers, Path(var_dir) / "gunicorn.log")
         try:
             wall_started = time.perf_counter()
             timings, wrong = _measure(f"http://127.0.0.1:{port}", username, forms)
             wall = time.perf_counter() - wall_started
         finally:
-            _stop_server(server)
+            stop_server(server)
 
         pks = [form["pk"] for form in forms]
         finals = Screening.objects.filter(pk__in=pks, status=ScreeningStatus.FINAL)
@@ -313,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
     ordered = sorted(timings)
-    p50, p95, p99 = (_percentile(ordered, share) for share in (0.50, 0.95, 0.99))
+    p50, p95, p99 = (percentile(ordered, share) for share in (0.50, 0.95, 0.99))
     print(f"Finalize round trip: {args.rows} drafts, gunicorn -w {args.workers}, one client")
     print(
         f"  machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"

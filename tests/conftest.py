@@ -6,8 +6,25 @@ from dataclasses import dataclass
 
 import pytest
 
+from sightline import events
 from sightline.tenancy.models import Agency, AgencyType, Role, User
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _events_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside a `db` test nothing ever commits, so subscribers run as soon as an event is published
+    (and their errors fail the test). Tests with real commits (`transactional_db`, live servers) and
+    the tests of `sightline.events` itself keep the real after-commit behaviour."""
+    real_commits = {"transactional_db", "live_server", "real_events"}
+    if real_commits.intersection(request.fixturenames):
+        return
+    monkeypatch.setattr(events, "publish", lambda event: events.dispatch(event, raise_errors=True))
+
+
+@pytest.fixture
+def real_events() -> None:
+    """Ask for this to keep events published after commit, as in production."""
 
 
 @dataclass

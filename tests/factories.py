@@ -160,6 +160,8 @@ def screening(
     }
     if status == "final":
         values.update(finalized_at=timezone.now(), finalized_by=screener)
+    if extra.get("amends") is not None:
+        values["version_kind"] = "amendment"  # a new version says what it is (a database check)
     values.update(extra)
     return Screening.objects.create(
         youth=youth_,
@@ -212,3 +214,14 @@ def finalized_screening(
         indicator_ratings=ratings or {i.id: rating for i in definition.indicators},
     )
     return screening_finalize(screening=draft, by=by, expected_lock_version=draft.lock_version)
+
+
+def set_role_permissions(monkeypatch: Any, role: str, permissions: frozenset[Any]) -> None:
+    """For one test, let `role` grant `permissions` (the real table is read-only)."""
+    from types import MappingProxyType
+
+    from sightline.tenancy import permissions as module
+
+    table = dict(module.ROLE_PERMISSIONS)
+    table[role] = frozenset(permissions)
+    monkeypatch.setattr(module, "ROLE_PERMISSIONS", MappingProxyType(table))

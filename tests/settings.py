@@ -22,3 +22,6 @@ WHITENOISE_AUTOREFRESH = True
 # Tasks run inline and mail is kept in memory, so tests see their effects at once.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# One process: the catalog's list of installed versions changes only through this process (which sees
+# its own installs at once), so no time-based recheck makes a query count depend on the clock.
+SIGHTLINE_CATALOG_RECHECK_SECONDS = None

@@ -60,10 +60,20 @@ def screenshot(page: Any) -> Any:
 
     def take(name: str, *, full_page: bool = True, of: Any = None) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        if of is not None:
-            of.screenshot(path=str(path))
-        else:
-            page.screenshot(path=str(path), full_page=full_page)
+        # A click that submits a form starts a navigation; capturing mid-navigation fails in Chromium.
+        page.wait_for_load_state("load")
+        for attempt in range(3):
+            try:
+                if of is not None:
+                    of.screenshot(path=str(path))
+                else:
+                    page.screenshot(path=str(path), full_page=full_page)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                page.wait_for_timeout(250)
+                page.wait_for_load_state("load")
         return path
 
     return take

@@ -10,6 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from sightline import instruments
+from sightline.catalog import selectors as catalog
+from sightline.catalog.models import InstalledDefinition
 from sightline.cli import main
 
 
@@ -110,6 +112,7 @@ def test_validate_bad_file_prints_the_definition_error_and_exits_2(
     assert "OK:" not in result.output
 
 
+@pytest.mark.django_db
 def test_load_installs_into_first_folder_of_the_environment_and_is_idempotent(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,8 +134,12 @@ def test_load_installs_into_first_folder_of_the_environment_and_is_idempotent(
     assert sorted(p.name for p in target.iterdir()) == ["agency-pilot@1.0.0.yaml"]
     assert not other.exists()
     assert instruments.load("agency-pilot").version == "1.0.0"
+    # ... and into the catalog, which is what pages and services read.
+    assert catalog.current_definition("agency-pilot").sha256 == instruments.load(source).sha256
+    assert InstalledDefinition.objects.filter(instrument_id="agency-pilot").count() == 1
 
 
+@pytest.mark.django_db
 def test_load_without_environment_uses_var_instruments_under_the_current_folder(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -147,6 +154,7 @@ def test_load_without_environment_uses_var_instruments_under_the_current_folder(
     assert (tmp_path / "var" / "instruments" / "agency-pilot@1.0.0.yaml").is_file()
 
 
+@pytest.mark.django_db
 def test_load_refuses_same_version_with_different_content(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -169,8 +177,10 @@ def test_load_refuses_same_version_with_different_content(
     assert result.exit_code == 2
     assert "agency-pilot" in result.stderr
     assert (target / "agency-pilot@1.0.0.yaml").read_bytes() == original.read_bytes()
+    assert catalog.definition("agency-pilot", "1.0.0").title != "Changed title"
 
 
+@pytest.mark.django_db
 def test_load_refuses_an_invalid_file_and_installs_nothing(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,3 +194,45 @@ def test_load_refuses_an_invalid_file_and_installs_nothing(
     assert result.exit_code == 2
     assert str(bad) in result.stderr
     assert not target.exists() or not any(target.iterdir())
+    assert not InstalledDefinition.objects.filter(instrument_id="broken").exists()
+
+
+@pytest.mark.django_db
+def test_load_refuses_a_version_the_catalog_holds_with_other_content_and_copies_nothing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database is the record: a copy that differs from the installed version is refused even
+    # when no folder holds the original any more.
+    first, second = tmp_path / "first", tmp_path / "second"
+    original = _copy_definition(
+        "cse-it-brief", tmp_path / "a.yaml", id="agency-pilot", version="1.0.0"
+    )
+    changed = _copy_definition(
+        "cse-it-brief", tmp_path / "b.yaml", id="agency-pilot", version="1.0.0", title="Other"
+    )
+    monkeypatch.setenv("SIGHTLINE_INSTRUMENT_DIRS", str(first))
+    assert runner.invoke(main, ["instruments", "load", str(original)]).exit_code == 0
+    monkeypatch.setenv("SIGHTLINE_INSTRUMENT_DIRS", str(second))
+
+    result = runner.invoke(main, ["instruments", "load", str(changed)])
+
+    assert result.exit_code == 2
+    assert "already installed with different content" in result.stderr
+    assert not second.exists()
+    assert catalog.definition("agency-pilot", "1.0.0").sha256 == instruments.load(original).sha256
+
+
+def test_load_without_the_database_only_copies_the_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "installed"
+    monkeypatch.setenv("SIGHTLINE_INSTRUMENT_DIRS", str(target))
+    source = _copy_definition(
+        "cse-it-brief", tmp_path / "pilot.yaml", id="agency-pilot", version="1.0.0"
+    )
+
+    # No database access is allowed in this test: the command must not touch it.
+    result = runner.invoke(main, ["instruments", "load", "--no-database", str(source)])
+
+    assert result.exit_code == 0, result.output
+    assert (target / "agency-pilot@1.0.0.yaml").read_bytes() == source.read_bytes()

@@ -173,7 +173,7 @@ def test_a_gap_in_the_scale_is_refused_too() -> None:
 
     content = base_content()
     content["indicator_scale"] = [o for o in content["indicator_scale"] if o["value"] != 1]
-    content["statement_scale"] = content["indicator_scale"]
+    content["statement_scale"] = [dict(o) for o in content["indicator_scale"]]  # no YAML alias
     content["scoring"]["overrides"][1]["rating_at_least"] = 2
     definition = make_definition(content)
 
@@ -186,7 +186,7 @@ def test_a_gap_in_the_scale_is_refused_too() -> None:
 def test_unknown_columns_and_non_integer_columns_are_refused(definition: Definition) -> None:
     with pytest.raises(RatingError, match="'nope' is not a key indicator"):
         score_many(definition, {"nope": np.array([0])})
-    with pytest.raises(TypeError, match="must hold integer rating codes"):
+    with pytest.raises(TypeError, match="must hold integer rating values"):
         score_many(definition, {"housing": np.array([0.0, 1.0])})
     with pytest.raises(ValueError, match="has 1 rows but the table has 2"):
         score_many(definition, {"housing": np.array([0, 1]), "missing": np.array([0])})

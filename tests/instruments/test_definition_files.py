@@ -71,7 +71,7 @@ BAD_FILES = [
     (
         _set("indicator_scale.1.value", -1),
         "indicator_scale[1].value",
-        "negative codes are reserved",
+        "negative values are reserved",
     ),
     (_set("indicator_scale.1.value", 0), "indicator_scale[1].value", "duplicate value '0'"),
     (_set("indicator_scale.1.code", "none"), "indicator_scale[1].code", "duplicate code 'none'"),
@@ -226,3 +226,106 @@ def test_definitions_are_frozen(write_definition: WriteDefinition) -> None:
 
     with pytest.raises(ValueError, match="frozen"):
         definition.title = "Changed"  # type: ignore[misc]
+
+
+# --- hostile or runaway files: refused fast, with a short message --------------------------------
+
+
+def _alias_bomb(levels: int) -> str:
+    """`levels` levels of nine aliases each: 9**levels strings from a few hundred bytes."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("where", ["title: *l8", "colour: *l8", "indicators: *l8"])
+def test_a_billion_laughs_file_is_refused_before_anything_expands(
+    write_definition: WriteDefinition, where: str
+) -> None:
+    import time
+
+    path = write_definition()
+    text = path.read_text(encoding="utf-8")
+    field = where.split(":")[0]
+    kept = "\n".join(line for line in text.splitlines() if not line.startswith(f"{field}:"))
+    path.write_text(_alias_bomb(9) + kept + f"\n{where}\n", encoding="utf-8")
+
+    started = time.perf_counter()
+    with pytest.raises(DefinitionError) as refused:
+        validate_file(path)
+
+    assert time.perf_counter() - started < 1.0  # 387 million strings would take minutes
+    assert "aliases are not allowed" in refused.value.problem
+    assert refused.value.location == "line 1, column 5"  # the repeated value
+    assert len(refused.value.problem) < 150
+
+
+def test_a_single_alias_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "alias.yaml"
+    path.write_text("id: &x test\nversion: *x\n", encoding="utf-8")
+
+    with pytest.raises(DefinitionError, match="aliases are not allowed"):
+        validate_file(path)
+
+
+def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    from sightline.instruments.parsing import MAX_FILE_BYTES
+
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"# padding\n" * (MAX_FILE_BYTES // 10 + 1))
+
+    with pytest.raises(DefinitionError, match="larger than the 256,000 bytes a definition file"):
+        validate_file(path)
+
+
+def test_too_many_values_or_too_deep_nesting_are_refused(tmp_path: Path) -> None:
+    from sightline.instruments.parsing import MAX_NESTING, MAX_NODES
+
+    many = tmp_path / "many.yaml"
+    many.write_text("id: x\nintended_users: [" + "a, " * MAX_NODES + "a]\n", encoding="utf-8")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("id: " + "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1) + "\n")
+
+    with pytest.raises(DefinitionError, match="more than 20,000 values"):
+        validate_file(many)
+    with pytest.raises(DefinitionError, match="nested more than 40 levels deep"):
+        validate_file(deep)
+
+
+def test_a_wrong_value_is_quoted_in_a_few_characters_however_big_it_is(
+    write_definition: WriteDefinition,
+) -> None:
+    # 100 kB of nested strings (separate lists, so the file holds no alias).
+    path = write_definition(title=[["x" * 1000 for _ in range(10)] for _ in range(10)])
+
+    with pytest.raises(DefinitionError) as refused:
+        validate_file(path)
+
+    assert refused.value.location == "title"
+    assert "found [[" in refused.value.problem
+    assert len(refused.value.problem) < 150
+
+
+# --- the canonical URL ------------------------------------------------------------------------------
+
+
+def test_the_canonical_url_is_the_files_url_or_a_default_from_the_id(
+    write_definition: WriteDefinition,
+) -> None:
+    from sightline.instruments.schema import DEFAULT_CANONICAL_BASE
+
+    default = validate_file(write_definition("a.yaml"))
+    own = validate_file(write_definition("b.yaml", url="https://publisher.example/q/cse-it"))
+
+    assert default.canonical_url == f"{DEFAULT_CANONICAL_BASE}test-instrument"
+    assert default.versioned_url == f"{DEFAULT_CANONICAL_BASE}test-instrument|1.0.0"
+    assert own.versioned_url == "https://publisher.example/q/cse-it|1.0.0"
+
+
+@pytest.mark.parametrize("url", ["ftp://x.example/q", "https://x.example/q|2", "not a url"])
+def test_a_canonical_url_must_be_http_without_a_version_bar(
+    write_definition: WriteDefinition, url: str
+) -> None:
+    with pytest.raises(DefinitionError) as refused:
+        validate_file(write_definition(url=url))
+    assert refused.value.location == "url"

@@ -156,3 +156,23 @@ def test_install_refuses_an_invalid_file(tmp_path: Path, write_definition: Write
         install(bad, tmp_path / "target")
 
     assert not (tmp_path / "target").exists()
+
+
+def test_scan_reports_every_file_on_its_own_so_one_broken_file_stops_nothing(
+    write_definition: WriteDefinition, tmp_path: Path
+) -> None:
+    from sightline.instruments.registry import scan
+
+    good = write_definition("agency/good.yaml", version="2.0.0")
+    bad = write_definition("agency/bad.yaml", version=2.0)
+
+    found = {f.path: f for f in scan(search_dirs=[tmp_path / "agency"])}
+
+    assert found[good].definition is not None and found[good].error is None
+    assert found[good].raw == good.read_bytes()
+    assert found[bad].definition is None and found[bad].error is not None
+    assert found[bad].error.location == "version"
+    assert {f.definition.id for f in found.values() if f.definition} >= {
+        "cse-it-2.0",
+        "test-instrument",
+    }

@@ -11,6 +11,21 @@ from sightline.scheduling import compute, rules
 from sightline.scheduling.compute import FinalScreening, Intake, PolicyVersion
 
 BORN = date(2010, 5, 17)  # 10 on 2020-05-17
+# What levels call for, as the catalog reads it from definitions (`sooner_rescreen_levels`): the
+# bundled files' possible concern (30 days), and an official-style file with other codes.
+SOONER = compute.sooner_rescreens(
+    {
+        ("cse-it-2.0", "2.0-sightline.1", "possible_concern"): (30, "Possible concern"),
+        ("official", "3.0", "moderate"): (45, "Moderate concern"),
+    }
+)
+
+
+def _final(
+    pk: int, on: date, level: str, instrument: tuple[str, str] = ("cse-it-2.0", "2.0-sightline.1")
+) -> FinalScreening:
+    """A final screening whose level's sooner rescreen is looked up as the services do."""
+    return FinalScreening(pk, on, level, *instrument, SOONER.get((*instrument, level)))
 
 
 def _intake(pk: int, on: date, exit_on: date | None = None) -> Intake:
@@ -29,7 +44,7 @@ def _rows(intakes, finals=(), history=()):
 
 def test_first_screening_owed_and_done_within_the_intake() -> None:
     rows, rescreens = _rows(
-        [_intake(1, date(2026, 1, 5))], [FinalScreening(7, date(2026, 1, 20), "no_concern")]
+        [_intake(1, date(2026, 1, 5))], [_final(7, date(2026, 1, 20), "no_concern")]
     )
     (row,) = rows
     assert row.first_due_on == date(2026, 2, 4)
@@ -52,7 +67,7 @@ def test_never_screened_intake_keeps_its_first_due_date() -> None:
 
 
 def test_recent_screening_carries_over_and_no_first_screening_is_owed() -> None:
-    earlier = FinalScreening(7, date(2026, 1, 10), "no_concern")
+    earlier = _final(7, date(2026, 1, 10), "no_concern")
     rows, _ = _rows(
         [_intake(1, date(2025, 12, 1), date(2026, 2, 1)), _intake(2, date(2026, 3, 1))], [earlier]
     )
@@ -65,7 +80,7 @@ def test_recent_screening_carries_over_and_no_first_screening_is_owed() -> None:
 
 
 def test_old_screening_does_not_carry_over() -> None:
-    old = FinalScreening(7, date(2025, 1, 10), "no_concern")
+    old = _final(7, date(2025, 1, 10), "no_concern")
     rows, _ = _rows(
         [_intake(1, date(2025, 1, 1), date(2025, 3, 1)), _intake(2, date(2026, 3, 1))], [old]
     )
@@ -77,8 +92,8 @@ def test_closed_intake_uses_the_last_screening_inside_it() -> None:
     rows, _ = _rows(
         [_intake(1, date(2025, 1, 1), date(2025, 6, 1)), _intake(2, date(2026, 3, 1))],
         [
-            FinalScreening(1, date(2025, 1, 15), "no_concern"),
-            FinalScreening(2, date(2026, 3, 4), "no_concern"),
+            _final(1, date(2025, 1, 15), "no_concern"),
+            _final(2, date(2026, 3, 4), "no_concern"),
         ],
     )
     assert rows[0].last_final is not None and rows[0].last_final.id == 1
@@ -88,9 +103,9 @@ def test_closed_intake_uses_the_last_screening_inside_it() -> None:
 def test_rescreen_rows_record_the_next_screening_and_whether_it_was_owed() -> None:
     intakes = [_intake(1, date(2025, 1, 1), date(2025, 9, 1))]
     finals = [
-        FinalScreening(1, date(2025, 1, 10), "no_concern"),  # due 2025-07-10, inside the intake
-        FinalScreening(2, date(2025, 7, 9), "possible_concern"),  # due 30 days later: 2025-08-08
-        FinalScreening(3, date(2025, 8, 20), "no_concern"),  # due 2026-02-20: youth had left
+        _final(1, date(2025, 1, 10), "no_concern"),  # due 2025-07-10, inside the intake
+        _final(2, date(2025, 7, 9), "possible_concern"),  # due 30 days later: 2025-08-08
+        _final(3, date(2025, 8, 20), "no_concern"),  # due 2026-02-20: youth had left
     ]
     _, rescreens = _rows(intakes, finals)
     assert [(r.due_on, r.rescreened_on, r.intake is not None) for r in rescreens] == [
@@ -100,12 +115,28 @@ def test_rescreen_rows_record_the_next_screening_and_whether_it_was_owed() -> No
     ]
 
 
+def test_the_sooner_rescreen_follows_the_definition_not_a_level_code() -> None:
+    intakes = [_intake(1, date(2025, 1, 1))]
+    # An official file whose middle level is "moderate" (45 days) gets its sooner rescreen ...
+    moderate = _final(1, date(2025, 3, 1), "moderate", ("official", "3.0"))
+    # ... and a level called "possible_concern" in a file that gives it no rescreen_days gets none.
+    plain = _final(2, date(2025, 3, 1), "possible_concern", ("official", "3.0"))
+
+    (row,), (rescreen,) = _rows(intakes, [moderate])
+    assert row.schedule.due_on == rescreen.due_on == date(2025, 4, 15)
+    assert row.schedule.basis == "Rescreen (45 days after the moderate concern on 2025-03-01)"
+    assert row.last_final is not None
+    assert (row.last_final.instrument_id, row.last_final.instrument_version) == ("official", "3.0")
+    (row,), _ = _rows(intakes, [plain])
+    assert row.schedule.due_on == date(2025, 9, 1)
+
+
 def test_same_day_screenings_do_not_count_as_a_rescreen_of_each_other() -> None:
     _, rescreens = _rows(
         [_intake(1, date(2026, 1, 1))],
         [
-            FinalScreening(1, date(2026, 1, 10), "no_concern"),
-            FinalScreening(2, date(2026, 1, 10), "no_concern"),
+            _final(1, date(2026, 1, 10), "no_concern"),
+            _final(2, date(2026, 1, 10), "no_concern"),
         ],
     )
     assert [r.rescreened_on for r in rescreens] == [None, None]
@@ -117,7 +148,7 @@ def test_policy_in_force_when_the_clock_started() -> None:
     )
     rows, rescreens = _rows(
         [_intake(1, date(2026, 2, 20))],
-        [FinalScreening(1, date(2026, 3, 5), "no_concern")],
+        [_final(1, date(2026, 3, 5), "no_concern")],
         [strict],
     )
     # The intake began under the defaults (30 days) ...
@@ -173,7 +204,7 @@ def test_stored_schedule_gives_the_same_status_as_the_rules(
     exit_on = None if stay is None else intake_on + timedelta(days=stay)
     today = start + timedelta(days=today_offset)
     finals = [
-        FinalScreening(i, intake_on + timedelta(days=offset), levels[i])
+        _final(i, intake_on + timedelta(days=offset), levels[i])
         for i, offset in enumerate(screening_offsets)
         if intake_on + timedelta(days=offset) <= today
         and (exit_on is None or intake_on + timedelta(days=offset) <= exit_on)
@@ -192,7 +223,7 @@ def test_stored_schedule_gives_the_same_status_as_the_rules(
         intake_on=intake_on,
         exit_on=exit_on,
         last_final_on=latest.screened_on if latest else None,
-        last_final_level=latest.level if latest else None,
+        sooner_rescreen=latest.sooner_rescreen if latest else None,
         today=today,
     )
     assert row.schedule.status_on(today) == expected

@@ -68,7 +68,7 @@ def test_worklist_row_has_every_column(world: World) -> None:
         assigned_to=world.screener,
     )
     (row,) = _rows(world)
-    cells = worklist_row(row, today=TODAY, level_labels={"no_concern": "No concern"})
+    cells = worklist_row(row, today=TODAY)
     assert len(cells) == len(HEADER)
     assert cells == [
         "CW-1",
@@ -95,7 +95,7 @@ def test_worklist_row_labels_the_last_level_and_unassigned(world: World) -> None
     )
     schedule_refresh_youth(youth.pk)
     (row,) = _rows(world)
-    cells = worklist_row(row, today=TODAY, level_labels={"no_concern": "No concern"})
+    cells = worklist_row(row, today=TODAY)
     assert cells[6] == "Unassigned"
     assert cells[7] == "Up to date"
     assert cells[9] == "0"

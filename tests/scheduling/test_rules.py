@@ -15,6 +15,8 @@ from sightline.scheduling import rules
 from sightline.scheduling.rules import Policy, State, add_months, birthday_on, due_status
 
 TEEN = date(2010, 1, 15)  # 16 throughout these tests
+# What the bundled definitions' possible concern calls for (its `rescreen_days: 30`).
+POSSIBLE = rules.SoonerRescreen(30, "Possible concern")
 INTAKE = date(2026, 3, 2)
 
 
@@ -25,7 +27,6 @@ def status(**overrides: Any) -> rules.ScheduleStatus:
         "intake_on": INTAKE,
         "exit_on": None,
         "last_final_on": None,
-        "last_final_level": None,
         "today": INTAKE,
     }
     arguments.update(overrides)
@@ -193,7 +194,6 @@ def test_closed_intake_with_a_final_screening_is_not_eligible() -> None:
     result = status(
         exit_on=date(2026, 4, 10),
         last_final_on=date(2026, 3, 10),
-        last_final_level="no_concern",
         today=date(2026, 12, 1),
     )
     assert result.state is State.NOT_ELIGIBLE
@@ -308,7 +308,7 @@ LAST_FINAL = date(2026, 3, 20)
 def test_rescreen_six_calendar_months_after_last_final(
     today: date, state: State, days_overdue: int
 ) -> None:
-    result = status(last_final_on=LAST_FINAL, last_final_level="no_concern", today=today)
+    result = status(last_final_on=LAST_FINAL, today=today)
     assert (result.state, result.due_on, result.days_overdue) == (
         state,
         date(2026, 9, 20),
@@ -317,14 +317,12 @@ def test_rescreen_six_calendar_months_after_last_final(
 
 
 def test_rescreen_reasons() -> None:
-    up_to_date = status(last_final_on=LAST_FINAL, last_final_level="no_concern", today=LAST_FINAL)
+    up_to_date = status(last_final_on=LAST_FINAL, today=LAST_FINAL)
     assert up_to_date.reason == (
         "Up to date; rescreen (6 months after the last final screening on 2026-03-20)"
         " due by 2026-09-20."
     )
-    overdue = status(
-        last_final_on=LAST_FINAL, last_final_level="no_concern", today=date(2026, 9, 23)
-    )
+    overdue = status(last_final_on=LAST_FINAL, today=date(2026, 9, 23))
     assert overdue.reason == (
         "Rescreen (6 months after the last final screening on 2026-03-20)"
         " was due by 2026-09-20; 3 days overdue."
@@ -344,7 +342,6 @@ def test_rescreen_from_aug_31_is_last_day_of_february(
     result = status(
         intake_on=date(2026, 8, 1),
         last_final_on=last_final_on,
-        last_final_level="no_concern",
         today=last_final_on,
     )
     assert (result.state, result.due_on) == (State.UP_TO_DATE, expected_due)
@@ -361,7 +358,7 @@ def test_rescreen_from_aug_31_is_last_day_of_february(
 def test_possible_concern_rescreen_after_thirty_days(
     today: date, state: State, days_overdue: int
 ) -> None:
-    result = status(last_final_on=LAST_FINAL, last_final_level="possible_concern", today=today)
+    result = status(last_final_on=LAST_FINAL, sooner_rescreen=POSSIBLE, today=today)
     assert (result.state, result.due_on, result.days_overdue) == (
         state,
         date(2026, 4, 19),
@@ -370,9 +367,7 @@ def test_possible_concern_rescreen_after_thirty_days(
 
 
 def test_possible_concern_reason() -> None:
-    result = status(
-        last_final_on=LAST_FINAL, last_final_level="possible_concern", today=date(2026, 4, 1)
-    )
+    result = status(last_final_on=LAST_FINAL, sooner_rescreen=POSSIBLE, today=date(2026, 4, 1))
     assert result.reason == (
         "Rescreen (30 days after the possible concern on 2026-03-20) due by 2026-04-19."
     )
@@ -381,9 +376,9 @@ def test_possible_concern_reason() -> None:
 def test_possible_concern_uses_calendar_interval_when_policy_has_no_sooner_rescreen() -> None:
     result = status(
         last_final_on=LAST_FINAL,
-        last_final_level="possible_concern",
+        sooner_rescreen=POSSIBLE,
         today=date(2026, 4, 20),
-        policy=Policy(possible_concern_rescreen_days=None),
+        policy=Policy(sooner_rescreen=False),
     )
     assert (result.state, result.due_on) == (State.UP_TO_DATE, date(2026, 9, 20))
 
@@ -391,17 +386,52 @@ def test_possible_concern_uses_calendar_interval_when_policy_has_no_sooner_rescr
 def test_possible_concern_rescreen_is_never_later_than_the_calendar_interval() -> None:
     result = status(
         last_final_on=LAST_FINAL,
-        last_final_level="possible_concern",
+        sooner_rescreen=POSSIBLE,
         today=date(2026, 4, 20),
-        policy=Policy(possible_concern_rescreen_days=400),
+        policy=Policy(sooner_rescreen_days=400),
     )
     assert result.due_on == date(2026, 9, 20)
 
 
-@pytest.mark.parametrize("level", ["clear_concern", "no_concern", None])
-def test_other_levels_use_the_calendar_interval(level: str | None) -> None:
-    result = status(last_final_on=LAST_FINAL, last_final_level=level, today=date(2026, 4, 20))
-    assert (result.state, result.due_on) == (State.UP_TO_DATE, date(2026, 9, 20))
+def test_a_level_that_calls_for_no_sooner_rescreen_uses_the_calendar_interval() -> None:
+    # The caller passes None for a level whose definition says `rescreen_days: null` (no concern,
+    # clear concern in the bundled files), whatever the policy's days.
+    for policy in (Policy(), Policy(sooner_rescreen_days=10)):
+        result = status(last_final_on=LAST_FINAL, today=date(2026, 4, 20), policy=policy)
+        assert (result.state, result.due_on) == (State.UP_TO_DATE, date(2026, 9, 20))
+
+
+def test_the_sooner_rescreen_takes_the_days_and_words_of_the_definition() -> None:
+    # An official file may name its levels otherwise and give other days: only its data counts.
+    moderate = rules.SoonerRescreen(45, "Moderate concern")
+
+    result = status(last_final_on=LAST_FINAL, sooner_rescreen=moderate, today=date(2026, 4, 1))
+
+    assert result.due_on == LAST_FINAL + timedelta(days=45)
+    assert result.reason == (
+        "Up to date; rescreen (45 days after the moderate concern on 2026-03-20) due by 2026-05-04."
+    )
+
+
+def test_the_agency_days_replace_the_definition_days_and_can_turn_it_off() -> None:
+    moderate = rules.SoonerRescreen(45, "Moderate concern")
+    assert rules.sooner_rescreen_days(moderate, Policy()) == 45
+    assert rules.sooner_rescreen_days(moderate, Policy(sooner_rescreen_days=14)) == 14
+    assert rules.sooner_rescreen_days(moderate, Policy(sooner_rescreen=False)) is None
+    assert rules.sooner_rescreen_days(None, Policy(sooner_rescreen_days=14)) is None
+
+    result = status(
+        last_final_on=LAST_FINAL,
+        sooner_rescreen=moderate,
+        today=date(2026, 4, 1),
+        policy=Policy(sooner_rescreen_days=14),
+    )
+    assert result.due_on == date(2026, 4, 3)
+
+
+def test_a_sooner_rescreen_is_at_least_a_day() -> None:
+    with pytest.raises(ValueError, match="at least 1 day"):
+        rules.SoonerRescreen(0, "Possible concern")
 
 
 @pytest.mark.parametrize(
@@ -414,7 +444,6 @@ def test_other_levels_use_the_calendar_interval(level: str | None) -> None:
 def test_due_soon_window_follows_policy(today: date, state: State) -> None:
     result = status(
         last_final_on=LAST_FINAL,
-        last_final_level="no_concern",
         today=today,
         policy=Policy(due_soon_days=60),
     )
@@ -424,7 +453,6 @@ def test_due_soon_window_follows_policy(today: date, state: State) -> None:
 def test_rescreen_months_follow_policy() -> None:
     result = status(
         last_final_on=LAST_FINAL,
-        last_final_level="no_concern",
         today=LAST_FINAL,
         policy=Policy(rescreen_months=12),
     )
@@ -451,7 +479,6 @@ def test_reopened_intake_continues_rescreen_only_within_six_months(
     result = status(
         intake_on=REOPENED,
         last_final_on=last_final_on,
-        last_final_level="no_concern",
         today=REOPENED,
     )
     assert (result.state, result.due_on) == (state, due_on)
@@ -461,7 +488,6 @@ def test_reopened_intake_after_old_final_goes_overdue_on_day_31() -> None:
     result = status(
         intake_on=REOPENED,
         last_final_on=date(2026, 3, 1),
-        last_final_level="no_concern",
         today=date(2026, 11, 1),
     )
     assert (result.state, result.days_overdue) == (State.OVERDUE, 1)
@@ -472,7 +498,6 @@ def test_reopened_intake_with_recent_final_is_up_to_date() -> None:
     result = status(
         intake_on=REOPENED,
         last_final_on=date(2026, 9, 15),
-        last_final_level="no_concern",
         today=REOPENED,
     )
     assert (result.state, result.due_on) == (State.UP_TO_DATE, date(2027, 3, 15))
@@ -487,7 +512,8 @@ policies = st.builds(
     include_high_risk_under_min_age=st.booleans(),
     first_screen_days=st.integers(min_value=0, max_value=120),
     rescreen_months=st.integers(min_value=1, max_value=24),
-    possible_concern_rescreen_days=st.none() | st.integers(min_value=1, max_value=180),
+    sooner_rescreen=st.booleans(),
+    sooner_rescreen_days=st.none() | st.integers(min_value=1, max_value=180),
     due_soon_days=st.integers(min_value=0, max_value=120),
 )
 
@@ -498,7 +524,12 @@ policies = st.builds(
     intake_on=dates,
     exit_after=st.none() | st.integers(min_value=0, max_value=2000),
     final_before_today=st.none() | st.integers(min_value=0, max_value=2000),
-    level=st.sampled_from([None, "no_concern", "possible_concern", "clear_concern"]),
+    sooner=st.none()
+    | st.builds(
+        rules.SoonerRescreen,
+        days=st.integers(min_value=1, max_value=400),
+        level_label=st.sampled_from(["Possible concern", "Moderate concern"]),
+    ),
     today=dates,
     policy=policies,
 )
@@ -508,7 +539,7 @@ def test_due_status_invariants(
     intake_on: date,
     exit_after: int | None,
     final_before_today: int | None,
-    level: str | None,
+    sooner: rules.SoonerRescreen | None,
     today: date,
     policy: Policy,
 ) -> None:
@@ -522,7 +553,7 @@ def test_due_status_invariants(
         intake_on=intake_on,
         exit_on=exit_on,
         last_final_on=last_final_on,
-        last_final_level=level,
+        sooner_rescreen=sooner,
         today=today,
         policy=policy,
     )

@@ -16,17 +16,14 @@ from sightline.audit.models import AuditEvent
 from sightline.scheduling import errors, rules
 from sightline.scheduling.errors import SchedulingError
 from sightline.scheduling.models import IntakeSchedule, RescreenDue, ScreeningPolicy
+from sightline.scheduling.policies import policy_in_force
 from sightline.scheduling.selectors import (
     agency_worklist,
     my_worklist,
     schedules_visible_to,
     state_counts,
 )
-from sightline.scheduling.services import (
-    policy_create,
-    policy_in_force,
-    schedule_refresh,
-)
+from sightline.scheduling.services import policy_create, schedule_refresh
 from sightline.screenings.services import (
     screening_amend,
     screening_finalize,
@@ -102,8 +99,10 @@ def test_finalizing_moves_the_due_date_and_amending_does_not(world: World) -> No
     row = _row(youth)
     assert row.last_final_on == dt.date(2026, 1, 20)
     assert row.last_final_level == amended.level
+    level = definition.level(amended.level)
+    sooner = rules.SoonerRescreen(level.rescreen_days, level.label) if level.rescreen_days else None
     expected_due = rules.rescreen_due(
-        last_final_on=dt.date(2026, 1, 20), last_final_level=amended.level, policy=rules.Policy()
+        last_final_on=dt.date(2026, 1, 20), sooner_rescreen=sooner, policy=rules.Policy()
     )[0]
     assert row.due_on == expected_due
     # One rescreen record per screening chain, not per version.
@@ -179,10 +178,11 @@ def test_only_screeners_of_the_agency_can_be_assigned(world: World) -> None:
 def test_sql_state_matches_the_rules_on_every_day(world: World) -> None:
     """The worklist's SQL state and `Schedule.status_on` agree for many stored schedules and days."""
     rng = random.Random(7)
-    youth = factories.youth(world.agency_a, created_by=world.screener, intake_on=None)
     from sightline.youth.models import IntakeEpisode
 
     for _ in range(40):
+        # One youth per open intake: a youth has at most one (a database constraint).
+        youth = factories.youth(world.agency_a, created_by=world.screener, intake_on=None)
         intake = IntakeEpisode.objects.create(
             youth=youth,
             agency=world.agency_a,

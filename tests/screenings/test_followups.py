@@ -11,12 +11,12 @@ from sightline.audit.models import AuditAction, AuditEvent
 from sightline.screenings import errors
 from sightline.screenings.errors import ScreeningError, ScreeningStateError
 from sightline.screenings.models import FollowUpAction, Screening
-from sightline.screenings.selectors import followups_visible_to, get_followup_for_user
-from sightline.screenings.services import (
-    followup_complete,
-    followup_create,
+from sightline.screenings.selectors import (
+    followup_for_user,
     followup_suggestions,
+    followups_visible_to,
 )
+from sightline.screenings.services import followup_complete, followup_create
 from sightline.tenancy.models import Membership, Role
 from sightline.tenancy.permissions import ROLE_PERMISSIONS, Permission
 from sightline.youth.models import Youth
@@ -146,8 +146,8 @@ def test_create_by_someone_who_cannot_see_the_screening_is_404(
 def test_create_needs_followup_edit(
     world: World, final_a: Screening, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(
-        ROLE_PERMISSIONS,
+    factories.set_role_permissions(
+        monkeypatch,
         Role.SUPERVISOR,
         ROLE_PERMISSIONS[Role.SUPERVISOR] - {Permission.FOLLOWUP_EDIT},
     )
@@ -244,9 +244,9 @@ def test_follow_ups_are_scoped_to_the_agency_and_open_ones_come_first(
         user = getattr(world, persona)
         assert list(followups_visible_to(user=user)) == [sooner, later, done]
         with pytest.raises(Http404):
-            get_followup_for_user(user=user, pk=theirs.pk)
+            followup_for_user(user=user, pk=theirs.pk)
     assert list(followups_visible_to(user=world.outsider)) == [theirs]
     for persona in ("agency_admin", "analyst", "researcher", "system_admin"):
         assert list(followups_visible_to(user=getattr(world, persona))) == []
         with pytest.raises(Http404):
-            get_followup_for_user(user=getattr(world, persona), pk=later.pk)
+            followup_for_user(user=getattr(world, persona), pk=later.pk)

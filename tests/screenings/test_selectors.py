@@ -15,14 +15,14 @@ from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.screenings.selectors import (
     agency_screenings,
     current_version,
-    get_screening_for_user,
     my_screenings,
+    screening_for_user,
     screenings_visible_to,
     youth_history,
 )
 from sightline.screenings.services import screening_amend, screening_finalize
 from sightline.tenancy.models import Membership, Role
-from sightline.tenancy.permissions import ROLE_PERMISSIONS, Permission
+from sightline.tenancy.permissions import Permission
 from sightline.youth.models import Youth
 from tests import factories
 from tests.conftest import World
@@ -50,10 +50,13 @@ def test_caseworkers_see_their_agency_screenings_only(
 ) -> None:
     user = getattr(world, persona)
     assert list(screenings_visible_to(user=user)) == [screening_a]
-    assert get_screening_for_user(user=user, pk=screening_a.pk) == screening_a
-    assert get_screening_for_user(user=user, pk=screening_a.pk, write=True) == screening_a
+    assert screening_for_user(user=user, pk=screening_a.pk) == screening_a
+    assert (
+        screening_for_user(user=user, pk=screening_a.pk, permission=Permission.SCREENING_EDIT)
+        == screening_a
+    )
     with pytest.raises(Http404):
-        get_screening_for_user(user=user, pk=screening_b.pk)
+        screening_for_user(user=user, pk=screening_b.pk)
 
 
 def test_the_outsider_sees_only_their_own_agency(
@@ -64,7 +67,7 @@ def test_the_outsider_sees_only_their_own_agency(
     assert list(agency_screenings(user=world.outsider)) == []
     assert youth_history(user=world.outsider, youth=screening_a.youth) == []
     with pytest.raises(Http404):
-        get_screening_for_user(user=world.outsider, pk=screening_a.pk)
+        screening_for_user(user=world.outsider, pk=screening_a.pk)
 
 
 @pytest.mark.parametrize("persona", NO_SCREENING_ACCESS)
@@ -77,30 +80,34 @@ def test_roles_without_casework_see_no_screening(
     assert list(agency_screenings(user=user)) == []
     assert youth_history(user=user, youth=screening_a.youth) == []
     with pytest.raises(Http404):
-        get_screening_for_user(user=user, pk=screening_a.pk)
+        screening_for_user(user=user, pk=screening_a.pk)
 
 
 @pytest.mark.parametrize("pk", [999_999, "not-a-number", None])
 def test_missing_and_foreign_screenings_are_the_same_404(world: World, pk: object) -> None:
     with pytest.raises(Http404) as caught:
-        get_screening_for_user(user=world.screener, pk=pk)
+        screening_for_user(user=world.screener, pk=pk)
     assert str(caught.value) == "No such screening."
 
 
 def test_write_access_needs_screening_edit(
     world: World, screening_a: Screening, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(ROLE_PERMISSIONS, Role.SUPERVISOR, frozenset({Permission.SCREENING_VIEW}))
-    assert get_screening_for_user(user=world.supervisor, pk=screening_a.pk) == screening_a
+    factories.set_role_permissions(
+        monkeypatch, Role.SUPERVISOR, frozenset({Permission.SCREENING_VIEW})
+    )
+    assert screening_for_user(user=world.supervisor, pk=screening_a.pk) == screening_a
     with pytest.raises(PermissionDenied):
-        get_screening_for_user(user=world.supervisor, pk=screening_a.pk, write=True)
+        screening_for_user(
+            user=world.supervisor, pk=screening_a.pk, permission=Permission.SCREENING_EDIT
+        )
 
 
 def test_access_ends_with_the_membership(world: World, screening_a: Screening) -> None:
     Membership.objects.filter(user=world.screener).update(active=False)
     assert list(screenings_visible_to(user=world.screener)) == []
     with pytest.raises(Http404):
-        get_screening_for_user(user=world.screener, pk=screening_a.pk)
+        screening_for_user(user=world.screener, pk=screening_a.pk)
 
 
 def test_access_ends_with_the_agency(world: World, screening_a: Screening) -> None:

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from sightline import instruments
+from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.screenings import errors
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError, ScreeningStateError
@@ -64,7 +65,7 @@ def test_start_pins_the_current_definition_and_audits(
     world: World, youth_a: Youth, definition: Any
 ) -> None:
     request = RequestFactory().post("/screenings/new", REMOTE_ADDR="192.0.2.9")
-    screening = start(youth_a, world.screener, request=request)
+    screening = start(youth_a, world.screener, context=AuditContext.from_request(request))
 
     stored = Screening.objects.get(pk=screening.pk)
     assert (stored.instrument_id, stored.instrument_version, stored.instrument_sha256) == (
@@ -359,7 +360,9 @@ def test_save_draft_by_a_read_only_member_is_refused(
     world: World, youth_a: Youth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     draft = start(youth_a, world.screener)
-    monkeypatch.setitem(ROLE_PERMISSIONS, Role.SUPERVISOR, frozenset({Permission.SCREENING_VIEW}))
+    factories.set_role_permissions(
+        monkeypatch, Role.SUPERVISOR, frozenset({Permission.SCREENING_VIEW})
+    )
     with pytest.raises(PermissionDenied):
         screening_save_draft(
             screening=draft, by=world.supervisor, expected_lock_version=0, reason="other"
@@ -565,8 +568,8 @@ def test_finalize_needs_the_finalize_permission(
     world: World, youth_a: Youth, definition: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     draft = _rated(start(youth_a, world.screener), world.screener, definition)
-    monkeypatch.setitem(
-        ROLE_PERMISSIONS,
+    factories.set_role_permissions(
+        monkeypatch,
         Role.SCREENER,
         ROLE_PERMISSIONS[Role.SCREENER] - {Permission.SCREENING_FINALIZE},
     )
@@ -669,7 +672,13 @@ def test_amend_creates_a_new_version_and_keeps_the_original_unchanged(
     for name, value in before.items():
         if name in {"id", "status", "lock_version", "created_at", "updated_at"}:
             continue
-        if name in {"finalized_at", "finalized_by_id", "amends_id", "amendment_reason"}:
+        if name in {
+            "finalized_at",
+            "finalized_by_id",
+            "amends_id",
+            "amendment_reason",
+            "version_kind",
+        }:
             continue
         assert copied[name] == value, name
     assert copied["status"] == ScreeningStatus.DRAFT
@@ -677,6 +686,7 @@ def test_amend_creates_a_new_version_and_keeps_the_original_unchanged(
     assert (copied["finalized_at"], copied["finalized_by_id"]) == (None, None)
     assert copied["amends_id"] == original.pk
     assert copied["amendment_reason"] == "Rated the wrong youth's record."
+    assert copied["version_kind"] == "amendment"
     assert copied["chain"] == before["chain"]
     assert copied["screened_on"] == before["screened_on"]
     assert current_version(amendment) == original

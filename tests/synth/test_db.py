@@ -114,3 +114,23 @@ def test_pseudonyms_are_distinct_version_4_uuids(population: Any, written: dict[
     pseudonyms = list(Youth.objects.values_list("pseudonym", flat=True))
     assert len(set(pseudonyms)) == len(pseudonyms) == len(population.tables["youth"]["id"])
     assert all(p.version == 4 for p in pseudonyms)
+
+
+def test_other_reasons_are_written_as_the_product_writes_them(
+    population: Any, written: dict[str, int]
+) -> None:
+    """Ciphertext, or NULL for none; generated screenings are originals without an amendment reason."""
+    given = [str(text) for text in population.tables["screenings"]["reason_other"].tolist() if text]
+    assert given  # the double screens say why
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reason_other FROM screenings_screening WHERE reason_other IS NOT NULL"
+        )
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == len(given) and all(value.startswith("v1:") for value in stored)
+    decrypted = Screening.objects.exclude(reason_other__isnull=True).values_list(
+        "reason_other", flat=True
+    )
+    assert sorted(decrypted) == sorted(given)
+    assert not Screening.objects.exclude(amendment_reason__isnull=True).exists()
+    assert set(Screening.objects.values_list("version_kind", flat=True)) == {"original"}

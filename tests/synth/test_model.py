@@ -10,7 +10,7 @@ import pytest
 
 from sightline import instruments
 from sightline.instruments import MISSING, NEI
-from sightline.scheduling.rules import Policy, rescreen_due
+from sightline.scheduling.rules import Policy, SoonerRescreen, rescreen_due
 from sightline.synth import Population, SynthParams, generate
 from sightline.synth.model import add_months
 from sightline.synth.params import AGENCY_TYPES, GENDER_GROUP
@@ -196,11 +196,22 @@ def test_rescreens_follow_the_default_policy_with_documented_lateness(large: Pop
     nxt, anchor = _rescreen_pairs(s)
     assert s["finalized"][anchor].all()
     # The due date is what the product's rule computes from the latest final screening.
-    policy = Policy(possible_concern_rescreen_days=p.possible_concern_rescreen_days)
+    policy = Policy()
+    sooner = {
+        (d.id, d.version, level.code): SoonerRescreen(level.rescreen_days, level.label)
+        for d in (instruments.load("cse-it-2.0"), instruments.load("cse-it-brief"))
+        for level in d.levels
+        if level.rescreen_days is not None
+    }
     for i in np.linspace(0, nxt.size - 1, 2000).astype(int):
+        key = (
+            str(s["instrument_id"][anchor[i]]),
+            str(s["instrument_version"][anchor[i]]),
+            str(s["level"][anchor[i]]),
+        )
         due, _ = rescreen_due(
             last_final_on=s["screened_on"][anchor[i]].item(),
-            last_final_level=str(s["level"][anchor[i]]),
+            sooner_rescreen=sooner.get(key),
             policy=policy,
         )
         assert s["due_on"][nxt[i]].item() == due, i

@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 
+from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.tenancy import errors
 from sightline.tenancy.errors import TenancyError
@@ -42,7 +43,7 @@ def _training(world: World, **overrides: object) -> TrainingRecord:
 
 def test_agency_admin_records_training_and_it_is_audited(world: World) -> None:
     request = RequestFactory().post("/staff/1/training", REMOTE_ADDR="10.1.2.3")
-    record = _training(world, request=request)
+    record = _training(world, context=AuditContext.from_request(request))
 
     assert record.user == world.analyst
     assert record.recorded_by == world.agency_admin

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sightline import instruments
+from sightline.catalog import selectors as catalog
 from sightline.web.forms import RATING_PREFIX, STATEMENT_PREFIX, UNKNOWN_OPTION
 
 BUNDLED = ("cse-it-2.0", "cse-it-brief")
@@ -84,7 +85,7 @@ def test_home_lists_both_bundled_instruments_with_their_titles(client: Client) -
 def test_home_without_instruments_says_how_to_add_one(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(instruments, "available", lambda **kwargs: [])
+    monkeypatch.setattr(catalog, "installed_definitions", lambda: [])
 
     response = client.get(reverse("web:home"))
 

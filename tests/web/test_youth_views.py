@@ -395,7 +395,13 @@ def test_youth_pages_are_404_for_other_agencies_and_non_casework_roles(
     assert "Lopez" not in _text(response)
     if page != "web:youth-detail":  # the detail page is read-only (POST is 405 for everyone)
         assert client.post(url, _new_youth_form()).status_code == 404
-    assert _audit_rows() == before
+    # Nothing was seen or changed; each refusal is itself recorded (issue 16), without a name.
+    new = [event for event in _audit_rows() if event not in before]
+    assert {event.action for event in new} == {AuditAction.DENIED}
+    assert {(event.actor, event.object_type, event.object_id) for event in new} == {
+        (getattr(world, persona), "youth", str(maria.pk))
+    }
+    assert all("Lopez" not in json.dumps(event.detail) for event in new)
 
 
 def test_a_missing_youth_is_the_same_404(client: Client, world: World) -> None:

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from sightline.tenancy.models import Membership, Role
-from sightline.tenancy.permissions import ROLE_PERMISSIONS, Permission
+from sightline.tenancy.permissions import Permission
 from sightline.youth.models import IntakeEpisode, Youth
 from sightline.youth.selectors import (
-    get_youth_for_user,
     open_intake,
+    youth_for_user,
     youth_likely_duplicates,
     youth_search,
     youth_visible_to,
@@ -57,8 +57,8 @@ def test_caseworkers_see_their_agency_youth_only(
 ) -> None:
     user = getattr(world, persona)
     assert list(youth_visible_to(user=user)) == [youth_a]
-    assert get_youth_for_user(user=user, pk=youth_a.pk) == youth_a
-    assert get_youth_for_user(user=user, pk=youth_a.pk, write=True) == youth_a
+    assert youth_for_user(user=user, pk=youth_a.pk) == youth_a
+    assert youth_for_user(user=user, pk=youth_a.pk, permission=Permission.YOUTH_EDIT) == youth_a
 
 
 @pytest.mark.parametrize("persona", NO_YOUTH_ACCESS)
@@ -66,7 +66,7 @@ def test_other_roles_see_no_youth(world: World, youth_a: Youth, persona: str) ->
     user = getattr(world, persona)
     assert list(youth_visible_to(user=user)) == []
     with pytest.raises(Http404):
-        get_youth_for_user(user=user, pk=youth_a.pk)
+        youth_for_user(user=user, pk=youth_a.pk)
     assert list(youth_search(user=user, case_number="CW-2026-0042")) == []
 
 
@@ -75,16 +75,16 @@ def test_outsider_gets_the_same_404_as_for_a_missing_youth(
 ) -> None:
     assert list(youth_visible_to(user=world.outsider)) == [youth_b]
     with pytest.raises(Http404) as foreign:
-        get_youth_for_user(user=world.outsider, pk=youth_a.pk, write=True)
+        youth_for_user(user=world.outsider, pk=youth_a.pk, permission=Permission.YOUTH_EDIT)
     with pytest.raises(Http404) as missing:
-        get_youth_for_user(user=world.outsider, pk=999_999)
+        youth_for_user(user=world.outsider, pk=999_999)
     assert str(foreign.value) == str(missing.value)
 
 
 @pytest.mark.parametrize("pk", ["abc", None, "1 OR 1=1", [1]])
 def test_malformed_ids_are_404(world: World, youth_a: Youth, pk: object) -> None:
     with pytest.raises(Http404):
-        get_youth_for_user(user=world.screener, pk=pk)
+        youth_for_user(user=world.screener, pk=pk)
 
 
 def test_anonymous_user_sees_nothing(youth_a: Youth) -> None:
@@ -97,17 +97,17 @@ def test_view_without_edit_is_refused_on_write(
     world: World, youth_a: Youth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No shipped role views without editing; a read-only role must still be refused on writes.
-    monkeypatch.setitem(ROLE_PERMISSIONS, Role.ANALYST, frozenset({Permission.YOUTH_VIEW}))
-    assert get_youth_for_user(user=world.analyst, pk=youth_a.pk) == youth_a
+    factories.set_role_permissions(monkeypatch, Role.ANALYST, frozenset({Permission.YOUTH_VIEW}))
+    assert youth_for_user(user=world.analyst, pk=youth_a.pk) == youth_a
     with pytest.raises(PermissionDenied):
-        get_youth_for_user(user=world.analyst, pk=youth_a.pk, write=True)
+        youth_for_user(user=world.analyst, pk=youth_a.pk, permission=Permission.YOUTH_EDIT)
 
 
 def test_inactive_membership_sees_nothing(world: World, youth_a: Youth) -> None:
     Membership.objects.filter(user=world.screener).update(active=False)
     assert list(youth_visible_to(user=world.screener)) == []
     with pytest.raises(Http404):
-        get_youth_for_user(user=world.screener, pk=youth_a.pk)
+        youth_for_user(user=world.screener, pk=youth_a.pk)
 
 
 def test_inactive_agency_shows_nothing(world: World, youth_a: Youth) -> None:
@@ -115,7 +115,7 @@ def test_inactive_agency_shows_nothing(world: World, youth_a: Youth) -> None:
     world.agency_a.save()
     assert list(youth_visible_to(user=world.supervisor)) == []
     with pytest.raises(Http404):
-        get_youth_for_user(user=world.supervisor, pk=youth_a.pk)
+        youth_for_user(user=world.supervisor, pk=youth_a.pk)
 
 
 def test_inactive_user_sees_nothing(world: World, youth_a: Youth) -> None:
@@ -206,6 +206,7 @@ def test_search_after_rename_uses_the_new_name(world: World, youth_a: Youth) -> 
 
 def _duplicates(world: World, **overrides: object) -> list[Youth]:
     values: dict[str, object] = {
+        "user": world.screener,
         "agency": world.agency_a,
         "first_name": "Mary",
         "last_name": "Smith",

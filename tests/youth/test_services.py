@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import RequestFactory
 
+from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.privacy.blind_index import digests, index_tokens
 from sightline.privacy.keys import search_key
@@ -73,7 +74,7 @@ def test_create_stores_everything_and_audits_without_names(world: World) -> None
         notes="Placed with aunt.",
         intake_on=dt.date(2026, 3, 1),
         program="Foster care",
-        request=request,
+        context=AuditContext.from_request(request),
     )
     youth = Youth.objects.get(pk=youth.pk)
     assert (youth.first_name, youth.last_name) == ("Zoë", "Quintanilla")

@@ -9,17 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-class AuditAction(models.TextChoices):
-    VIEW = "view", "Viewed"
-    CREATE = "create", "Created"
-    CHANGE = "change", "Changed"
-    FINALIZE = "finalize", "Finalized"
-    AMEND = "amend", "Amended"
-    EXPORT = "export", "Exported"
-    PRINT = "print", "Printed"
-    SEARCH = "search", "Searched"
-    DENIED = "denied", "Access denied"
+from sightline.audit.choices import AuditAction
 
 
 class AppendOnlyError(Exception):
@@ -50,6 +40,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True)
     user_agent = models.CharField(max_length=256, blank=True)
     path = models.CharField(max_length=512, blank=True)
+    channel = models.CharField(max_length=8, default="system")  # audit.context.Channel
+    request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     objects = AuditQuerySet.as_manager()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.http import HttpRequest
 
+from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction, AuditEvent
 
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trusted only once a proxy setting says so (security issue).
-    return request.META.get("REMOTE_ADDR") or None
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def audit_record(
@@ -24,10 +22,15 @@ def audit_record(
     object_id: str | int = "",
     agency_id: int | None = None,
     youth_id: int | None = None,
+    context: AuditContext | None = None,
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. `obj` fills type, id, agency and youth when the model has them."""
+    """Append one event. `obj` fills type, id, agency and youth when the model has them.
+
+    `context` says where the action came from (channel, address, request id); `request` is accepted
+    for callers that have nothing else and is turned into a web context.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or obj.pk
@@ -36,6 +39,8 @@ def audit_record(
             youth_id = obj.pk if object_type == "youth" else getattr(obj, "youth_id", None)
     if not object_type:
         raise ValueError("an audit event needs an object type")
+    if context is None and request is not None:
+        context = AuditContext.from_request(request)
     event = AuditEvent(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=str(action),
@@ -45,9 +50,11 @@ def audit_record(
         youth_id=youth_id,
         detail=detail or {},
     )
-    if request is not None:
-        event.ip_address = _client_ip(request)
-        event.user_agent = request.META.get("HTTP_USER_AGENT", "")[:256]
-        event.path = request.get_full_path()[:512]
+    if context is not None:
+        event.channel = context.channel.value
+        event.request_id = context.request_id
+        event.ip_address = context.ip_address
+        event.user_agent = context.user_agent
+        event.path = context.path
     event.save()
     return event

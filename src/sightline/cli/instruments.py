@@ -69,22 +69,66 @@ def validate(file: Path) -> None:
 
 @instruments.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load_(file: Path) -> None:
-    """Validate FILE and install it into the first folder of SIGHTLINE_INSTRUMENT_DIRS.
+@click.option(
+    "--no-database",
+    is_flag=True,
+    help="Only copy the file into the folder (install it later with `manage.py instruments_sync`).",
+)
+def load_(file: Path, no_database: bool) -> None:
+    """Validate FILE, install it into the database catalog and copy it into the first folder of
+    SIGHTLINE_INSTRUMENT_DIRS (without that variable: var/instruments under the current directory).
 
-    Without that variable the folder is var/instruments under the current directory. Versions are
-    immutable: the same id and version with different content is refused; identical content is a no-op.
+    Pages and services read definitions from the catalog only. Versions are immutable: the same id
+    and version with different content is refused and nothing is written; identical content is a
+    no-op.
     """
     target_dir = install_dir()
     try:
         definition = registry.validate_file(file)
         already_there = (target_dir / f"{definition.id}@{definition.version}.yaml").exists()
-        destination = registry.install(file, target_dir)
+        if no_database:
+            destination = registry.install(file, target_dir)
+            created = False
+        else:
+            destination, created = _install_everywhere(file, target_dir)
     except (registry.DefinitionError, OSError) as error:
         # An invalid file, a changed copy of an installed version, or a folder we cannot write.
         raise CommandError(str(error)) from None
-    verb = "Already installed (identical)" if already_there else "Installed"
-    click.echo(f"{verb}: {definition.id} {definition.version} -> {destination}")
+    verb = "Already installed (identical)" if already_there and not created else "Installed"
+    where = "" if no_database else " and the database catalog"
+    click.echo(f"{verb}: {definition.id} {definition.version} -> {destination}{where}")
+
+
+def _install_everywhere(file: Path, target_dir: Path) -> tuple[Path, bool]:
+    """Install into the catalog and copy into the folder in one transaction: a file the folder
+    refuses (a different copy already there) leaves the database unchanged too."""
+    _set_up_django()
+    from django.db import DatabaseError, transaction
+
+    from sightline.catalog.services import definition_install
+    from sightline.instruments.parsing import read_bytes
+
+    try:
+        with transaction.atomic():
+            installed = definition_install(raw=read_bytes(file), source=file)
+            destination = registry.install(file, target_dir)
+    except DatabaseError as error:
+        raise CommandError(f"The database refused the install: {error}") from None
+    return destination, installed.created
+
+
+def _set_up_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sightline.config.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise CommandError(
+            f"Cannot reach the database to install the definition ({error}). Configure it, or use "
+            "--no-database and run `manage.py instruments_sync` where it is configured."
+        ) from None
 
 
 def install_dir() -> Path:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -181,12 +182,16 @@ def _chunks(
 def _column_codes(rows: list[list[str]], position: int) -> np.ndarray:
     """One indicator's cells as rating codes; a cell that is not a rating at all becomes UNREADABLE,
     so `score_many` reports it in file order along with values that are off the scale."""
-    cells = [row[position] for row in rows]
+    # map/itemgetter/fromiter keep the per-cell work in C: this is about half the command's time.
     try:
-        return np.array([_COMMON_CELLS[cell] for cell in cells], dtype=np.int32)
+        return np.fromiter(
+            map(_COMMON_CELLS.__getitem__, map(itemgetter(position), rows)),
+            dtype=np.int32,
+            count=len(rows),
+        )
     except KeyError:
         pass
-    codes = [parse_rating(cell) for cell in cells]
+    codes = [parse_rating(row[position]) for row in rows]
     return np.array([UNREADABLE if code is None else code for code in codes], dtype=np.int32)
 
 

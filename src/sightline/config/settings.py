@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sightline.synth",
     "sightline.validation",
     "sightline.scheduling",
+    "sightline.catalog",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sightline.web.middleware.AccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -123,6 +125,9 @@ SIGHTLINE_SEARCH_KEY = env_str("SIGHTLINE_SEARCH_KEY")
 
 # Extra folders of instrument definition files (an agency's licensed official files go here).
 SIGHTLINE_INSTRUMENT_DIRS = env_list("SIGHTLINE_INSTRUMENT_DIRS")
+# How long a process trusts its list of installed definition versions before one small query looks
+# again (a version installed by another process is used here within this time; see catalog.selectors).
+SIGHTLINE_CATALOG_RECHECK_SECONDS = env_int("SIGHTLINE_CATALOG_RECHECK_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

@@ -4,11 +4,11 @@ Definitions are data files (see docs/instruments.md and ADR 0001); scoring is a 
 """
 
 from sightline.instruments.batch import BatchResult, score_many
-from sightline.instruments.codes import MISSING, NEI
 from sightline.instruments.errors import DefinitionError, RatingError
 from sightline.instruments.registry import available, install, load, validate_file
 from sightline.instruments.schema import Definition
 from sightline.instruments.scoring import ScoreResult, score, suggest_rating
+from sightline.instruments.values import MISSING, NEI
 
 __all__ = [
     "MISSING",

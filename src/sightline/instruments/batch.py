@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sightline.instruments.codes import MISSING, NEI
 from sightline.instruments.errors import RatingError
 from sightline.instruments.schema import Definition
+from sightline.instruments.values import MISSING, NEI
 
 NO_LEVEL = -1
-# Highest scale value for int8 work: `code - rating_at_least` must not overflow (codes go down to -2).
+# Highest scale value for int8 work: `value - rating_at_least` must not overflow (values go down
+# to -2).
 NARROW_TOP = 125
 IntArray = npt.NDArray[np.integer[Any]]
 
@@ -40,8 +41,8 @@ class BatchResult:
 
 
 def score_many(definition: Definition, table: Any) -> BatchResult:
-    """Score many screenings: `table` maps indicator id -> integer array of rating codes (the same
-    codes as `score`), or is a pandas DataFrame with those columns (other columns are ignored).
+    """Score many screenings: `table` maps indicator id -> integer array of rating values (the same
+    values as `score`), or is a pandas DataFrame with those columns (other columns are ignored).
 
     An indicator without a column is `MISSING` in every row. Raises RatingError naming the first bad
     row (0-based), its indicator and value; TypeError for a column that does not hold integers.
@@ -51,31 +52,31 @@ def score_many(definition: Definition, table: Any) -> BatchResult:
     scoring = definition.scoring
     nei = scoring.not_enough_information
     top = max(definition.indicator_values)
-    # Checked codes fit a narrow type; with it every pass below is a cheap SIMD integer operation.
+    # Checked values fit a narrow type; with it every pass below is a cheap SIMD integer operation.
     work = np.int8 if top <= NARROW_TOP else np.int16
     bits = np.dtype(work).itemsize * 8 - 1  # `x >> bits` is -1 where x < 0, else 0
-    columns = {i: codes.astype(work, copy=False) for i, codes in columns.items()}
+    columns = {i: column.astype(work, copy=False) for i, column in columns.items()}
     count_type = np.int8 if len(definition.indicators) <= np.iinfo(np.int8).max else np.int16
     sum_type = _narrowest(len(columns) * max(top, nei.points))
 
     total: npt.NDArray[np.signedinteger[Any]] = np.zeros(rows, dtype=sum_type)
     unrated: npt.NDArray[np.signedinteger[Any]] = np.zeros(
         rows, dtype=count_type
-    )  # minus the number of MISSING or NEI codes
+    )  # minus the number of MISSING or NEI values
     nei_count: npt.NDArray[np.signedinteger[Any]] = np.zeros(rows, dtype=count_type)
     sign = np.empty(rows, dtype=work)
     part = np.empty(rows, dtype=work)
     track_nei = bool(nei.points or nei.counts_as_rated)
-    for codes in columns.values():
+    for column in columns.values():
         # Bit arithmetic instead of comparisons: boolean temporaries cost more than the sums.
-        np.right_shift(codes, bits, out=sign)
+        np.right_shift(column, bits, out=sign)
         np.add(unrated, sign, out=unrated)
         if track_nei:
-            np.invert(codes, out=part)
+            np.invert(column, out=part)
             np.bitwise_and(part, sign, out=part)  # 1 for NEI (-2), 0 for MISSING (-1) and ratings
             np.add(nei_count, part, out=nei_count)
         np.invert(sign, out=sign)
-        np.bitwise_and(codes, sign, out=part)  # the rating's points, 0 for MISSING and NEI
+        np.bitwise_and(column, sign, out=part)  # the rating's points, 0 for MISSING and NEI
         np.add(total, part, out=total)
     if nei.points:
         np.add(total, nei_count.astype(sum_type) * nei.points, out=total, casting="unsafe")
@@ -102,8 +103,8 @@ def score_many(definition: Definition, table: Any) -> BatchResult:
         below: npt.NDArray[np.signedinteger[Any]] = np.zeros(
             rows, dtype=count_type
         )  # minus the number of indicators below the rating
-        for codes in present:
-            np.subtract(codes, work(override.rating_at_least), out=part)
+        for column in present:
+            np.subtract(column, work(override.rating_at_least), out=part)
             np.right_shift(part, bits, out=part)
             np.add(below, part, out=below)
         raised = below >= override.count_at_least - len(present)
@@ -152,10 +153,10 @@ def _columns(definition: Definition, table: Any) -> tuple[dict[str, IntArray], i
         if array.ndim != 1:
             raise ValueError(f"column '{indicator_id}' must be one-dimensional, not {array.shape}")
         if array.dtype.kind == "u":
-            array = array.astype(np.int64)  # so comparisons with the negative codes are plain
+            array = array.astype(np.int64)  # so comparisons with the negative values are plain
         elif array.dtype.kind != "i":
             raise TypeError(
-                f"column '{indicator_id}' must hold integer rating codes "
+                f"column '{indicator_id}' must hold integer rating values "
                 f"(MISSING = {MISSING}, NEI = {NEI}), not {array.dtype}"
             )
         if rows == -1:
@@ -169,26 +170,26 @@ def _columns(definition: Definition, table: Any) -> tuple[dict[str, IntArray], i
 
 
 def _check(definition: Definition, columns: Mapping[str, IntArray]) -> None:
-    """RatingError for the first row (then the first indicator) holding a code not on the scale."""
+    """RatingError for the first row (then the first indicator) holding a value not on the scale."""
     allowed = sorted(definition.indicator_values)
     low, high = allowed[0], allowed[-1]
     gapless = len(allowed) == high - low + 1
     on_scale = np.zeros(high - low + 1, dtype=bool)
     on_scale[np.array(allowed) - low] = True
     first_bad: tuple[int, int, str, int] | None = None
-    for order, (indicator_id, codes) in enumerate(columns.items()):
-        if not len(codes):
+    for order, (indicator_id, column) in enumerate(columns.items()):
+        if not len(column):
             continue
         # Two reductions prove a whole column good when the scale has no gaps (the usual case).
-        if gapless and low <= codes.min() and codes.max() <= high:
+        if gapless and low <= column.min() and column.max() <= high:
             continue
-        inside = (codes >= low) & (codes <= high)
+        inside = (column >= low) & (column <= high)
         bad = ~inside
-        bad[inside] = ~on_scale[codes[inside] - low]
+        bad[inside] = ~on_scale[column[inside] - low]
         rows = np.flatnonzero(bad)
         if rows.size:
             row = int(rows[0])
-            candidate = (row, order, indicator_id, int(codes[row]))
+            candidate = (row, order, indicator_id, int(column[row]))
             first_bad = candidate if first_bad is None else min(first_bad, candidate)
     if first_bad is not None:
         row, _, indicator_id, value = first_bad

@@ -9,21 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sightline.instruments.codes import MISSING, NEI
 from sightline.instruments.schema import Definition
+from sightline.instruments.values import MISSING, NEI
 
 if TYPE_CHECKING:
     from sightline.instruments.scoring import Decision
 
 
 def explain(
-    definition: Definition, codes: Mapping[str, int], decision: Decision
+    definition: Definition, values: Mapping[str, int], decision: Decision
 ) -> tuple[str, ...]:
-    sentences = [*_decision(definition, codes, decision)]
-    missing = [_quoted(definition, i) for i, code in codes.items() if code == MISSING]
+    sentences = [*_decision(definition, values, decision)]
+    missing = [_quoted(definition, i) for i, value in values.items() if value == MISSING]
     if missing:
         sentences.append(f"Not rated yet: {'; '.join(missing)}.")
-    unknown = [_quoted(definition, i) for i, code in codes.items() if code == NEI]
+    unknown = [_quoted(definition, i) for i, value in values.items() if value == NEI]
     if unknown:
         rule = definition.scoring.not_enough_information
         label = _nei_label(definition)
@@ -35,13 +35,13 @@ def explain(
     return tuple(sentences)
 
 
-def _decision(definition: Definition, codes: Mapping[str, int], d: Decision) -> list[str]:
+def _decision(definition: Definition, values: Mapping[str, int], d: Decision) -> list[str]:
     scoring = definition.scoring
     levels = definition.levels
     sentences: list[str] = []
     if d.override is not None:
         met = [
-            f"{_lower_first(definition.rating_label(codes[i]))} on {_quoted(definition, i)}"
+            f"{_lower_first(definition.rating_label(values[i]))} on {_quoted(definition, i)}"
             for i in d.override_matches
         ]
         verb = "sets" if len(met) == 1 else "set"

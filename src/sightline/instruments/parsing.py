@@ -7,6 +7,7 @@ admin with a text editor, not a Python programmer reading a traceback.
 from __future__ import annotations
 
 import hashlib
+import reprlib
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,33 @@ from sightline.instruments.schema import REFERENCE_ERROR, Definition
 
 # Filled in from the file itself, never written in it.
 COMPUTED_FIELDS = ("sha256", "source_path")
+# Bounds far above any real instrument (the bundled CSE-IT 2.0 file: 27 kB, about 1,200 YAML nodes,
+# 6 levels deep) that keep a runaway or hostile file from costing more than a second to refuse: YAML
+# parsing runs at a few MB/s at best, and nothing is validated before these checks pass.
+MAX_FILE_BYTES = 256_000
+MAX_NODES = 20_000
+MAX_NESTING = 40
+
+# A value quoted in an error message: a few items and characters, whatever the size of the input.
+_shown = reprlib.Repr()
+_shown.maxlevel, _shown.maxstring, _shown.maxother = 2, 40, 40
+_shown.maxlist = _shown.maxtuple = _shown.maxdict = _shown.maxset = 4
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc]
-    """Safe YAML that refuses a key given twice (plain YAML silently keeps the last one)."""
+    """Safe YAML that refuses a key given twice (plain YAML silently keeps the last one) and aliases.
+
+    An alias (``*name``) repeats a node without repeating its text, so a few hundred bytes can stand
+    for billions of values ("billion laughs"): validating or quoting them would run for minutes and
+    exhaust memory. A definition never needs one, so any node reached twice is refused before a single
+    value is built. More than `MAX_NODES` values or nesting deeper than `MAX_NESTING` is refused too.
+    """
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_tree(node)
+        return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[Hashable] = set()
@@ -45,18 +67,75 @@ class _DuplicateKey(Exception):
         self.key = key
 
 
+class _Refused(Exception):
+    def __init__(self, location: str, problem: str) -> None:
+        self.location = location
+        self.problem = problem
+
+
+def _check_tree(root: yaml.Node) -> None:
+    """Raise _Refused at the first node reached a second time (an alias) or nested too deeply.
+
+    Walks the composed nodes, not the values, and without recursion: aliases share nodes, so the walk
+    is as long as the file, never as long as the expansion.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise _Refused(
+                _mark(node),
+                "this value is repeated with a YAML alias (*name); aliases are not allowed in a "
+                "definition file, so write the value out",
+            )
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            raise _Refused(_mark(node), f"the file holds more than {MAX_NODES:,} values")
+        if depth > MAX_NESTING:
+            raise _Refused(_mark(node), f"is nested more than {MAX_NESTING} levels deep")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend(((value, depth + 1), (key, depth + 1)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+
+
+def _mark(node: yaml.Node) -> str:
+    mark = node.start_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
 def read_definition(path: str | Path) -> Definition:
     """Read, parse and validate the file at `path`."""
     path = Path(path)
+    return parse_definition(read_bytes(path), source=path)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes; DefinitionError if it cannot be read or is larger than `MAX_FILE_BYTES`
+    (only that much is ever read, so a huge file costs nothing)."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise DefinitionError(path, "", f"cannot read the file: {error.strerror}") from None
-    return parse_definition(raw, source=path)
+    _check_size(raw, source=path)
+    return raw
+
+
+def _check_size(raw: bytes, *, source: str | Path) -> None:
+    if len(raw) > MAX_FILE_BYTES:
+        raise DefinitionError(
+            source,
+            "",
+            f"is larger than the {MAX_FILE_BYTES:,} bytes a definition file may have",
+        )
 
 
 def parse_definition(raw: bytes, *, source: str | Path) -> Definition:
     """Validate definition file content; `source` names it in errors and becomes ``source_path``."""
+    _check_size(raw, source=source)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -65,15 +144,22 @@ def parse_definition(raw: bytes, *, source: str | Path) -> Definition:
         content = yaml.load(text, Loader=_StrictLoader)  # _StrictLoader is a safe loader
     except _DuplicateKey as error:
         raise DefinitionError(
-            source, error.location, f"the key '{error.key}' appears twice at this level"
+            source, error.location, f"the key {_quoted(error.key)} appears twice at this level"
+        ) from None
+    except _Refused as error:
+        raise DefinitionError(source, error.location, error.problem) from None
+    except RecursionError:
+        # The C parser nests deeper than the node check can look; give the same answer.
+        raise DefinitionError(
+            source, "", f"is nested more than {MAX_NESTING} levels deep"
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = " ".join(p for p in (error.context, error.problem) if p)
-        raise DefinitionError(source, location, f"YAML syntax error: {problem}") from None
+        raise DefinitionError(source, location, f"YAML syntax error: {problem[:200]}") from None
     except yaml.YAMLError as error:
-        raise DefinitionError(source, "", f"YAML syntax error: {error}") from None
+        raise DefinitionError(source, "", f"YAML syntax error: {str(error)[:200]}") from None
     if not isinstance(content, dict):
         raise DefinitionError(
             source, "", "must be a YAML mapping of definition fields (id, version, ...)"
@@ -122,6 +208,11 @@ def _describe(detail: ErrorDetails) -> tuple[str, str]:
             "must be 1-64 letters, digits, '.', '_', '+' or '-', starting with a letter or digit"
         )
     if "input" in detail and kind not in ("model_type", "tuple_type", "dict_type"):
-        shown = repr(given)
-        problem += f"; found {shown if len(shown) <= 60 else shown[:57] + '...'}"
+        problem += f"; found {_quoted(given)}"
     return location, problem
+
+
+def _quoted(value: object) -> str:
+    """A short repr of `value`, built from a few of its items only (never the whole of a big input)."""
+    shown = _shown.repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."

@@ -1,7 +1,9 @@
-"""Finding definitions: the bundled files, the folders in `SIGHTLINE_INSTRUMENT_DIRS`, and `search_dirs`.
+"""Finding definition files: the bundled ones, the folders in `SIGHTLINE_INSTRUMENT_DIRS`, `search_dirs`.
 
-A licensed agency drops the publisher's file into one of those folders; because an official definition is
-preferred over an unofficial one, `load("cse-it-2.0")` then returns it with no code change.
+These are the file-side functions, for the `sightline instruments` commands and for the install step
+that copies every file into the database catalog (`sightline.catalog`, which is what pages and services
+read). A licensed agency drops the publisher's file into one of those folders; because an official
+definition is preferred over an unofficial one, `load("cse-it-2.0")` then returns it with no code change.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from sightline.instruments.errors import DefinitionError
-from sightline.instruments.parsing import parse_definition, read_definition
+from sightline.instruments.parsing import parse_definition, read_bytes, read_definition
 from sightline.instruments.schema import Definition
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "definitions"
@@ -56,6 +59,34 @@ def available(*, search_dirs: SearchDirs = ()) -> list[Definition]:
     return sorted(found.values(), key=lambda d: (d.id, version_key(d.version), d.version))
 
 
+@dataclass(frozen=True)
+class DefinitionFile:
+    """One file found by `scan`: its bytes and either the definition they hold or why they are refused."""
+
+    path: Path
+    raw: bytes
+    definition: Definition | None
+    error: DefinitionError | None
+
+
+def scan(*, search_dirs: SearchDirs = ()) -> list[DefinitionFile]:
+    """Every definition file in the searched folders, in search order, each parsed on its own: a broken
+    file is reported with its error and never stops the others (the install step installs the good ones
+    and refuses the rest). Files that cannot be read are reported with an empty ``raw``."""
+    found: list[DefinitionFile] = []
+    for path in _definition_paths(instrument_dirs(search_dirs)):
+        try:
+            raw = read_bytes(path)
+        except DefinitionError as error:
+            found.append(DefinitionFile(path, b"", None, error))
+            continue
+        try:
+            found.append(DefinitionFile(path, raw, parse_definition(raw, source=path), None))
+        except DefinitionError as error:
+            found.append(DefinitionFile(path, raw, None, error))
+    return found
+
+
 def load(id_or_path: str | os.PathLike[str], *, search_dirs: SearchDirs = ()) -> Definition:
     """A definition by file path, by id (official first, then the highest version) or by ``id@version``.
 
@@ -88,7 +119,7 @@ def install(path: str | os.PathLike[str], target_dir: str | os.PathLike[str]) ->
     searched, is refused with DefinitionError; an identical copy already in place is a no-op.
     """
     source, target_dir = Path(path), Path(target_dir)
-    raw = _read_bytes(source)
+    raw = read_bytes(source)
     definition = parse_definition(raw, source=source)
     destination = target_dir / f"{definition.id}@{definition.version}.yaml"
     for other in _definitions_in([*instrument_dirs(), target_dir], strict=False):
@@ -138,9 +169,8 @@ def _looks_like_path(name: str) -> bool:
     return "/" in name or os.sep in name or name.endswith(SUFFIXES)
 
 
-def _definitions_in(dirs: Iterable[Path], *, strict: bool) -> Iterator[Definition]:
-    """Every definition file directly inside `dirs`; a missing folder is skipped, and so (unless
-    `strict`) is an unreadable or invalid file."""
+def _definition_paths(dirs: Iterable[Path]) -> Iterator[Path]:
+    """Every definition file directly inside `dirs`, each once; a missing folder is skipped."""
     seen: set[Path] = set()
     for folder in dirs:
         if not folder.is_dir():
@@ -151,15 +181,22 @@ def _definitions_in(dirs: Iterable[Path], *, strict: bool) -> Iterator[Definitio
             if hidden or path.suffix not in SUFFIXES or not path.is_file() or resolved in seen:
                 continue
             seen.add(resolved)
-            try:
-                yield _read(path)
-            except DefinitionError:
-                if strict:
-                    raise
+            yield path
+
+
+def _definitions_in(dirs: Iterable[Path], *, strict: bool) -> Iterator[Definition]:
+    """Every definition file directly inside `dirs`; unless `strict`, an unreadable or invalid file is
+    skipped."""
+    for path in _definition_paths(dirs):
+        try:
+            yield _read(path)
+        except DefinitionError:
+            if strict:
+                raise
 
 
 def _read(path: Path) -> Definition:
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     key = (str(path), hashlib.sha256(raw).hexdigest())
     definition = _parsed.get(key)
     if definition is None:
@@ -168,10 +205,3 @@ def _read(path: Path) -> Definition:
             _parsed.clear()
         _parsed[key] = definition
     return definition
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise DefinitionError(path, "", f"cannot read the file: {error.strerror}") from None

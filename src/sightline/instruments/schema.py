@@ -23,13 +23,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from sightline.instruments.codes import MISSING, NEI
+from sightline.instruments.values import MISSING, NEI
 
 # Ids end up in file names (`<id>@<version>.yaml`), CSV headers and form field names.
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
 Count = Annotated[StrictInt, Field(ge=0)]
+
+# A definition without its own `url` gets one under this base (FHIR's Questionnaire.url: one canonical
+# URL for the instrument, and `<url>|<version>` for one version of it).
+DEFAULT_CANONICAL_BASE = "https://sightline.example/fhir/Questionnaire/"
+CanonicalUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s|#]{1,200}$")]
 
 REFERENCE_ERROR = "definition_reference"
 NEI_SPELLING = "NEI"
@@ -65,7 +70,7 @@ class ScaleOption(_Frozen):
         if value < 0:
             raise PydanticCustomError(
                 "scale_value",
-                "must be 0 or more; write NEI for 'not enough information' (negative codes are reserved)",
+                "must be 0 or more; write NEI for 'not enough information' (negative values are reserved)",
             )
         return value
 
@@ -144,6 +149,7 @@ class Definition(_Frozen):
 
     id: Identifier
     version: Identifier
+    url: CanonicalUrl | None = None
     title: Text
     short_title: Text
     description: OptionalText = ""
@@ -175,6 +181,17 @@ class Definition(_Frozen):
         self._statement_owner = {s.id: i.id for i in self.indicators for s in i.statements}
         return self
 
+    @property
+    def canonical_url(self) -> str:
+        """The instrument's canonical URL, shared by all its versions: the file's ``url``, else
+        `DEFAULT_CANONICAL_BASE` + id."""
+        return self.url or DEFAULT_CANONICAL_BASE + self.id
+
+    @property
+    def versioned_url(self) -> str:
+        """This version's canonical reference, as FHIR writes it: ``<canonical_url>|<version>``."""
+        return f"{self.canonical_url}|{self.version}"
+
     def indicator(self, indicator_id: str) -> Indicator:
         """The key indicator with this id (KeyError if there is none)."""
         return self._indicators[indicator_id]
@@ -197,7 +214,7 @@ class Definition(_Frozen):
 
     @property
     def indicator_values(self) -> frozenset[int]:
-        """Every code `score` accepts for an indicator: the scale's values and `MISSING`."""
+        """Every rating value `score` accepts for an indicator: the scale's values and `MISSING`."""
         return frozenset(o.value for o in self.indicator_scale) | {MISSING}
 
     @property

@@ -11,10 +11,10 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sightline.instruments.codes import MISSING, NEI
 from sightline.instruments.errors import RatingError
 from sightline.instruments.explain import explain
 from sightline.instruments.schema import Cutoff, Definition, Override
+from sightline.instruments.values import MISSING, NEI
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def score(
     the answers suggest for each indicator that has statements; it never changes the level.
     Raises RatingError for an unknown indicator or statement id or a value not on its scale.
     """
-    codes = checked_ratings(definition, ratings)
-    decision = decide(definition, codes)
+    values = checked_ratings(definition, ratings)
+    decision = decide(definition, values)
     level = None if decision.level is None else definition.levels[decision.level]
     if decision.override is not None:
         decided_by = f"override:{decision.override.id}"
@@ -79,21 +79,21 @@ def score(
         decided_by = f"cutoff:{level.code}"
     else:
         decided_by = "minimum-rated"
-    missing = tuple(i for i, code in codes.items() if code == MISSING)
+    missing = tuple(i for i, value in values.items() if value == MISSING)
     return ScoreResult(
         instrument_id=definition.id,
         instrument_version=definition.version,
-        ratings=codes,
+        ratings=values,
         total=decision.total,
         level=None if level is None else level.code,
         level_label=None if level is None else level.label,
         rated_count=decision.rated_count,
         missing=missing,
-        not_enough_information=tuple(i for i, code in codes.items() if code == NEI),
+        not_enough_information=tuple(i for i, value in values.items() if value == NEI),
         complete=not missing,
         valid=level is not None,
         decided_by=decided_by,
-        explanation=explain(definition, codes, decision),
+        explanation=explain(definition, values, decision),
         follow_up=() if level is None else level.follow_up,
         suggested={} if statements is None else _suggestions(definition, statements),
     )
@@ -126,8 +126,8 @@ def suggest_rating(
                 value=value,
                 statement=statement_id,
             )
-        code = _as_code(value)
-        if code is None or code not in allowed:
+        answer = _as_value(value)
+        if answer is None or answer not in allowed:
             raise RatingError(
                 f"{value!r} is not an answer on the statement scale for supporting statement "
                 f"'{statement_id}' (allowed: {_allowed_text(allowed)})",
@@ -135,46 +135,47 @@ def suggest_rating(
                 value=value,
                 statement=statement_id,
             )
-        if code != MISSING:
-            given.append(code)
+        if answer != MISSING:
+            given.append(answer)
     if not given:
         return None
-    points = [code for code in given if code >= 0]
+    points = [answer for answer in given if answer >= 0]
     # `suggestion.method` is "max", the only method the schema allows today.
     return max(points) if points else NEI
 
 
 def checked_ratings(definition: Definition, ratings: Mapping[str, int]) -> dict[str, int]:
-    """Every indicator's code in definition order, `MISSING` filled in; RatingError for bad input."""
+    """Every indicator's rating value in definition order, `MISSING` filled in; RatingError for bad
+    input."""
     allowed = definition.indicator_values
-    codes = dict.fromkeys((i.id for i in definition.indicators), MISSING)
+    checked = dict.fromkeys((i.id for i in definition.indicators), MISSING)
     for indicator_id, value in ratings.items():
-        if indicator_id not in codes:
+        if indicator_id not in checked:
             raise RatingError(
                 f"'{indicator_id}' is not a key indicator of {definition.id} {definition.version}",
                 indicator=indicator_id,
                 value=value,
             )
-        code = _as_code(value)
-        if code is None or code not in allowed:
+        rating = _as_value(value)
+        if rating is None or rating not in allowed:
             raise RatingError(
                 f"{value!r} is not a rating on the scale of key indicator '{indicator_id}' "
                 f"(allowed: {_allowed_text(allowed)})",
                 indicator=indicator_id,
                 value=value,
             )
-        codes[indicator_id] = code
-    return codes
+        checked[indicator_id] = rating
+    return checked
 
 
-def decide(definition: Definition, codes: Mapping[str, int]) -> Decision:
-    """Apply the definition's scoring rules to checked codes (see the module docstring)."""
+def decide(definition: Definition, values: Mapping[str, int]) -> Decision:
+    """Apply the definition's scoring rules to checked rating values (see the module docstring)."""
     scoring = definition.scoring
     nei = scoring.not_enough_information
-    values = codes.values()
-    nei_count = sum(1 for code in values if code == NEI)
-    total = sum(code for code in values if code >= 0) + nei_count * nei.points
-    rated = sum(1 for code in values if code >= 0) + (nei_count if nei.counts_as_rated else 0)
+    given = values.values()
+    nei_count = sum(1 for value in given if value == NEI)
+    total = sum(value for value in given if value >= 0) + nei_count * nei.points
+    rated = sum(1 for value in given if value >= 0) + (nei_count if nei.counts_as_rated else 0)
 
     cutoff_level: int | None = None
     reached: Cutoff | None = None
@@ -188,7 +189,7 @@ def decide(definition: Definition, codes: Mapping[str, int]) -> Decision:
     matches: tuple[str, ...] = ()
     level = cutoff_level
     for override in scoring.overrides:
-        met = tuple(i for i in override.indicators if codes[i] >= override.rating_at_least)
+        met = tuple(i for i in override.indicators if values[i] >= override.rating_at_least)
         raised = definition.level_index(override.level_at_least)
         if len(met) >= override.count_at_least and (level is None or raised > level):
             deciding, matches, level = override, met, raised
@@ -223,7 +224,7 @@ def _suggestions(definition: Definition, statements: Mapping[str, int]) -> dict[
     }
 
 
-def _as_code(value: object) -> int | None:
+def _as_value(value: object) -> int | None:
     # numbers.Integral admits NumPy integers; bool is refused so True never passes as 1.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         return None

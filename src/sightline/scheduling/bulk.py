@@ -14,16 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from sightline.scheduling import compute
+from sightline.catalog import selectors as catalog
+from sightline.scheduling import compute, rules
 from sightline.scheduling.models import IntakeSchedule, RescreenDue
-from sightline.scheduling.services import policy_history, youth_rows
+from sightline.scheduling.policies import policy_history
+from sightline.scheduling.services import youth_rows
 from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.youth.models import IntakeEpisode, Youth
 
@@ -49,6 +51,8 @@ def schedule_rebuild(
             histories[agency_id] = policy_history(agency_id)
         return histories[agency_id]
 
+    # What each installed definition level calls for, read once for the whole rebuild.
+    sooner = compute.sooner_rescreens(catalog.sooner_rescreen_levels())
     done = 0
     with transaction.atomic():
         if agencies is None:
@@ -63,7 +67,7 @@ def schedule_rebuild(
             youth = _youth_batch(after=last, size=batch_size, agencies=agencies)
             if not youth:
                 return done
-            schedules, rescreens = _rows(youth, history)
+            schedules, rescreens = _rows(youth, history, sooner)
             _write(IntakeSchedule, schedules)
             _write(RescreenDue, rescreens)
             done += len(youth)
@@ -88,6 +92,7 @@ def _youth_batch(
 def _rows(
     youth: dict[int, tuple[dt.date, bool]],
     history: Callable[[int], list[compute.PolicyVersion]],
+    sooner: Mapping[tuple[str, str, str], rules.SoonerRescreen],
 ) -> tuple[list[IntakeSchedule], list[RescreenDue]]:
     """The same grouping as `services._refresh`: per youth and agency, intakes and final chains."""
     low, high = min(youth), max(youth)
@@ -103,28 +108,46 @@ def _rows(
             intakes[youth_id][agency_id].append(
                 compute.Intake(pk, intake_on, exit_on, program, assigned_to_id)
             )
-    # Each chain of final rows: its first final row stands for it, its last one gives the level.
-    chains: dict[uuid.UUID, tuple[int, int, int, dt.date, str]] = {}
-    for pk, youth_id, agency_id, chain, screened_on, level in (
+    # Each chain of final rows: its first final row stands for it, its last one gives the level (a
+    # code of the definition version that row is pinned to, which says whether a sooner rescreen
+    # is due).
+    chains: dict[uuid.UUID, tuple[int, int, int, dt.date, str, str, str]] = {}
+    for pk, youth_id, agency_id, chain, screened_on, level, instrument_id, version in (
         Screening.objects.filter(
             youth_id__gte=low, youth_id__lte=high, status=ScreeningStatus.FINAL
         )
         .order_by("id")
-        .values_list("id", "youth_id", "agency_id", "chain", "screened_on", "level")
+        .values_list(
+            "id",
+            "youth_id",
+            "agency_id",
+            "chain",
+            "screened_on",
+            "level",
+            "instrument_id",
+            "instrument_version",
+        )
     ):
         if youth_id not in youth:
             continue
         first = chains.get(chain)
-        chains[chain] = (
-            (first[0], youth_id, first[2], first[3], level)
-            if first
-            else (pk, youth_id, agency_id, screened_on, level)
-        )
+        if first:
+            pk, agency_id, screened_on = first[0], first[2], first[3]
+        chains[chain] = (pk, youth_id, agency_id, screened_on, level, instrument_id, version)
     finals: dict[int, dict[int, list[compute.FinalScreening]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for pk, youth_id, agency_id, screened_on, level in chains.values():
-        finals[youth_id][agency_id].append(compute.FinalScreening(pk, screened_on, level))
+    for pk, youth_id, agency_id, screened_on, level, instrument_id, version in chains.values():
+        finals[youth_id][agency_id].append(
+            compute.FinalScreening(
+                pk,
+                screened_on,
+                level,
+                instrument_id,
+                version,
+                sooner.get((instrument_id, version, level)),
+            )
+        )
 
     schedule_rows: list[IntakeSchedule] = []
     rescreen_rows: list[RescreenDue] = []

@@ -10,7 +10,7 @@ policy change never rewrites history.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,11 +38,24 @@ class Intake:
 
 @dataclass(frozen=True)
 class FinalScreening:
-    """One screening chain that has a final version: its contact date and its current level."""
+    """One screening chain that has a final version: its contact date, its current level (a code of
+    the definition version its latest final row is pinned to) and the sooner rescreen that level calls
+    for in that definition (None: none)."""
 
     id: int  # the chain's first final row, which stands for the chain
     screened_on: date
     level: str
+    instrument_id: str
+    instrument_version: str
+    sooner_rescreen: rules.SoonerRescreen | None = None
+
+
+def sooner_rescreens(
+    levels: Mapping[tuple[str, str, str], tuple[int, str]],
+) -> dict[tuple[str, str, str], rules.SoonerRescreen]:
+    """``(instrument id, version, level code)`` -> the `SoonerRescreen` that level calls for, from
+    the catalog's ``sooner_rescreen_levels()`` (days and label of each such level)."""
+    return {key: rules.SoonerRescreen(days, label) for key, (days, label) in levels.items()}
 
 
 @dataclass(frozen=True)
@@ -102,7 +115,7 @@ def youth_schedule(
             intake_on=intake.intake_on,
             exit_on=intake.exit_on,
             last_final_on=prior.screened_on if prior else None,
-            last_final_level=prior.level if prior else None,
+            sooner_rescreen=prior.sooner_rescreen if prior else None,
             policy=at_intake.policy,
         )
         if within:
@@ -113,7 +126,7 @@ def youth_schedule(
                 intake_on=intake.intake_on,
                 exit_on=intake.exit_on,
                 last_final_on=within[-1].screened_on,
-                last_final_level=within[-1].level,
+                sooner_rescreen=within[-1].sooner_rescreen,
                 policy=version.policy,
             )
         else:
@@ -135,7 +148,7 @@ def youth_schedule(
         version = policy_on(history, screening.screened_on)
         due_on, _ = rules.rescreen_due(
             last_final_on=screening.screened_on,
-            last_final_level=screening.level,
+            sooner_rescreen=screening.sooner_rescreen,
             policy=version.policy,
         )
         later = bisect.bisect_right(dates, screening.screened_on, lo=index)

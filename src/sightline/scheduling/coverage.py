@@ -40,15 +40,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.http import HttpRequest
 
+from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.scheduling.errors import NOT_A_DATE, SchedulingError
 from sightline.scheduling.exports import safe_cell
 from sightline.scheduling.models import IntakeSchedule, RescreenDue
+from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
-from sightline.tenancy.permissions import Permission, permitted_agency_ids
+from sightline.tenancy.permissions import Permission
 
 GROUP_BY = {"agency": "Agency", "program": "Program", "screener": "Screener"}
 NO_PROGRAM = "(no program)"
@@ -133,7 +134,7 @@ def _median(histogram: Counter[int]) -> float | None:
 
 def _scope(user: User, agency_ids: Iterable[int] | None, group_by: str) -> tuple[int, ...]:
     """The agencies reported on: the requested ones (all in scope) or every agency in scope."""
-    allowed = set(permitted_agency_ids(user, Permission.AGGREGATE_VIEW))
+    allowed = set(access.agency_ids_visible_to(user, Permission.AGGREGATE_VIEW))
     if not allowed:
         raise PermissionDenied(NO_AGGREGATE_VIEW)
     if agency_ids:
@@ -143,7 +144,7 @@ def _scope(user: User, agency_ids: Iterable[int] | None, group_by: str) -> tuple
     else:
         wanted = allowed
     if group_by == "screener":
-        supervised = set(permitted_agency_ids(user, Permission.AGENCY_OVERVIEW))
+        supervised = set(access.agency_ids_visible_to(user, Permission.AGENCY_OVERVIEW))
         if not wanted <= supervised:
             raise PermissionDenied(SCREENER_GROUPING_REFUSED)
     return tuple(sorted(wanted))
@@ -341,7 +342,9 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def coverage_csv(report: CoverageReport, *, user: User, request: HttpRequest | None = None) -> str:
+def coverage_csv(
+    report: CoverageReport, *, user: User, context: AuditContext | None = None
+) -> str:
     """The report as CSV text (one row per group, then the total); the export is audited."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -365,7 +368,7 @@ def coverage_csv(report: CoverageReport, *, user: User, request: HttpRequest | N
         action=AuditAction.EXPORT,
         object_type="coverage",
         agency_id=report.agency_ids[0] if len(report.agency_ids) == 1 else None,
-        request=request,
+        context=context_for(user, context),
         detail={
             "kind": "coverage",
             "start": report.start.isoformat(),
@@ -381,9 +384,7 @@ def coverage_csv(report: CoverageReport, *, user: User, request: HttpRequest | N
 def coverage_agencies(user: User) -> list[tuple[int, str]]:
     """(id, name) of the agencies whose coverage the user may see, for the page's agency choice."""
     return list(
-        Agency.objects.filter(pk__in=permitted_agency_ids(user, Permission.AGGREGATE_VIEW))
-        .order_by("name")
-        .values_list("pk", "name")
+        access.agencies_visible_to(user, Permission.AGGREGATE_VIEW).values_list("pk", "name")
     )
 
 

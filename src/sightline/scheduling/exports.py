@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from sightline.catalog import selectors as catalog
 from sightline.scheduling.models import IntakeSchedule
 from sightline.scheduling.selectors import days_overdue
 
@@ -60,14 +61,12 @@ def age_on(date_of_birth: dt.date, today: dt.date) -> int:
     )
 
 
-def worklist_row(
-    row: IntakeSchedule, *, today: dt.date, level_labels: dict[str, str] | None = None
-) -> list[str]:
-    """One schedule row as the export's cells (see HEADER)."""
+def worklist_row(row: IntakeSchedule, *, today: dt.date) -> list[str]:
+    """One schedule row as the export's cells (see HEADER); the last level is labelled from the
+    definition version it belongs to."""
     youth = row.youth
     screener = row.assigned_to
     state = getattr(row, "state", None) or row.status_on(today).state.value
-    level = row.last_final_level
     return [
         safe_cell(v)
         for v in (
@@ -82,7 +81,11 @@ def worklist_row(
             row.due_on,
             days_overdue(row, today),
             row.last_final_on,
-            (level_labels or {}).get(level, level),
+            catalog.level_label(
+                row.last_final_instrument_id,
+                row.last_final_instrument_version,
+                row.last_final_level,
+            ),
         )
     ]
 
@@ -94,14 +97,9 @@ class _Echo:
         return value
 
 
-def worklist_csv(
-    rows: Iterable[IntakeSchedule],
-    *,
-    today: dt.date,
-    level_labels: dict[str, str] | None = None,
-) -> Iterator[str]:
+def worklist_csv(rows: Iterable[IntakeSchedule], *, today: dt.date) -> Iterator[str]:
     """The CSV text line by line, header first."""
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     for row in rows:
-        yield writer.writerow(worklist_row(row, today=today, level_labels=level_labels))
+        yield writer.writerow(worklist_row(row, today=today))

@@ -43,6 +43,11 @@ class ScreeningPolicy(models.Model):
     due_soon_days = models.PositiveSmallIntegerField(
         default=30, validators=[MaxValueValidator(365)]
     )
+    # Days after a screening is first finalized in which its screener may correct it (ADR 0007);
+    # 0: no window, only an amendment. Casebook's is 7. Not a schedule rule: see `as_rules`.
+    correction_window_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MaxValueValidator(90)]
+    )
     instrument_id = models.CharField(max_length=64)
     reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -64,7 +69,10 @@ class ScreeningPolicy(models.Model):
             include_high_risk_under_min_age=self.include_high_risk_under_min_age,
             first_screen_days=self.first_screen_days,
             rescreen_months=self.rescreen_months,
-            possible_concern_rescreen_days=self.possible_concern_rescreen_days,
+            # The column's name is historical: it is the agency's days for every level whose
+            # definition calls for a sooner rescreen; empty turns the sooner rescreen off.
+            sooner_rescreen=self.possible_concern_rescreen_days is not None,
+            sooner_rescreen_days=self.possible_concern_rescreen_days,
             due_soon_days=self.due_soon_days,
         )
 
@@ -101,6 +109,9 @@ class IntakeSchedule(models.Model):
     basis = models.CharField(max_length=200)
     last_final_on = models.DateField(null=True, blank=True)
     last_final_level = models.CharField(max_length=32, blank=True)
+    # The definition version that level belongs to, so it is labelled from the right instrument.
+    last_final_instrument_id = models.CharField(max_length=64, blank=True)
+    last_final_instrument_version = models.CharField(max_length=64, blank=True)
     # For coverage: when the first screening of this intake fell due (None when a recent screening
     # carried over from before the intake) and when it happened (None: never screened in the intake).
     first_due_on = models.DateField(null=True, blank=True)

@@ -1,6 +1,10 @@
 """When a youth's next CSE-IT screening is due, from DOMAIN.md "Screening policy: exact rules".
 
-Pure: no Django, no clock. The caller passes `today` and the dates it read from the database.
+Pure: no Django, no clock. The caller passes `today` and the dates it read from the database. Which
+concern levels call for a sooner rescreen, and after how many days, is data in the instrument
+definition (a level's ``rescreen_days``): the caller looks it up in the last final screening's pinned
+definition version and passes it as a `SoonerRescreen`; no level code appears here. The agency's
+policy may change those days or turn the sooner rescreen off (see `Policy`, ADR 0003).
 """
 
 from __future__ import annotations
@@ -10,19 +14,39 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-POSSIBLE_CONCERN = "possible_concern"
-
 
 @dataclass(frozen=True)
 class Policy:
-    """An agency's screening policy; the defaults are the CSE-IT defaults."""
+    """An agency's screening policy; the defaults are the CSE-IT defaults.
+
+    A level that calls for a sooner rescreen (its definition gives ``rescreen_days``) gets it
+    `sooner_rescreen_days` after the screening when the agency set that number, else after the
+    definition's own days; `sooner_rescreen` False turns it off (the regular interval applies).
+    """
 
     min_age: int = 10
     include_high_risk_under_min_age: bool = True
     first_screen_days: int = 30
     rescreen_months: int = 6
-    possible_concern_rescreen_days: int | None = 30
+    sooner_rescreen: bool = True
+    sooner_rescreen_days: int | None = None  # None: the days the definition gives the level
     due_soon_days: int = 30
+
+
+@dataclass(frozen=True)
+class SoonerRescreen:
+    """What a final screening's level calls for, from its pinned definition: a rescreen `days` after
+    the screening (when that is sooner than the regular interval). `level_label` names the level in
+    the schedule's basis ("30 days after the possible concern on ...")."""
+
+    days: int
+    level_label: str
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ValueError(
+                f"a sooner rescreen is at least 1 day after the screening, not {self.days}"
+            )
 
 
 class State(enum.Enum):
@@ -62,6 +86,11 @@ def _days(count: int) -> str:
 
 def _months(count: int) -> str:
     return f"{count} month" if count == 1 else f"{count} months"
+
+
+def _lower_first(text: str) -> str:
+    """'Possible concern' -> 'possible concern', for the label inside a sentence (keeps 'CSE-IT')."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 class Kind(enum.Enum):
@@ -126,21 +155,33 @@ def carries_over(*, intake_on: date, last_final_on: date | None, policy: Policy 
     )
 
 
+def sooner_rescreen_days(sooner: SoonerRescreen | None, policy: Policy) -> int | None:
+    """The days after a final screening its sooner rescreen falls due under `policy`, or None when
+    there is none (the level calls for none, or the agency turned it off)."""
+    if sooner is None or not policy.sooner_rescreen:
+        return None
+    return sooner.days if policy.sooner_rescreen_days is None else policy.sooner_rescreen_days
+
+
 def rescreen_due(
-    *, last_final_on: date, last_final_level: str | None, policy: Policy
+    *, last_final_on: date, sooner_rescreen: SoonerRescreen | None, policy: Policy
 ) -> tuple[date, str]:
-    """The date a rescreen falls due after a final screening, and the basis in words."""
+    """The date a rescreen falls due after a final screening, and the basis in words.
+
+    `sooner_rescreen` is what the screening's level calls for in its definition (None: nothing).
+    """
     calendar_due = add_months(last_final_on, policy.rescreen_months)
-    # A possible concern calls for a *sooner* rescreen: never later than the calendar interval.
+    days = sooner_rescreen_days(sooner_rescreen, policy)
+    # A sooner rescreen is never later than the calendar interval.
     if (
-        last_final_level == POSSIBLE_CONCERN
-        and policy.possible_concern_rescreen_days is not None
-        and last_final_on + timedelta(days=policy.possible_concern_rescreen_days) < calendar_due
+        sooner_rescreen is not None
+        and days is not None
+        and last_final_on + timedelta(days=days) < calendar_due
     ):
-        days = policy.possible_concern_rescreen_days
         return (
             last_final_on + timedelta(days=days),
-            f"Rescreen ({_days(days)} after the possible concern on {last_final_on})",
+            f"Rescreen ({_days(days)} after the {_lower_first(sooner_rescreen.level_label)} "
+            f"on {last_final_on})",
         )
     return (
         calendar_due,
@@ -155,7 +196,7 @@ def schedule(
     intake_on: date,
     exit_on: date | None,
     last_final_on: date | None,
-    last_final_level: str | None,
+    sooner_rescreen: SoonerRescreen | None = None,
     policy: Policy = Policy(),
 ) -> Schedule:
     """The schedule of one intake at one agency; see `due_status` for the meaning of the arguments."""
@@ -172,7 +213,7 @@ def schedule(
         intake_on=intake_on, last_final_on=last_final_on, policy=policy
     ):
         due_on, basis = rescreen_due(
-            last_final_on=last_final_on, last_final_level=last_final_level, policy=policy
+            last_final_on=last_final_on, sooner_rescreen=sooner_rescreen, policy=policy
         )
         return Schedule(
             intake_on=intake_on,
@@ -210,14 +251,15 @@ def due_status(
     intake_on: date,
     exit_on: date | None,
     last_final_on: date | None,
-    last_final_level: str | None,
     today: date,
+    sooner_rescreen: SoonerRescreen | None = None,
     policy: Policy = Policy(),
 ) -> ScheduleStatus:
     """The youth's screening state on `today` for one intake at one agency.
 
     `last_final_on` is the contact date of the latest finalized, non-voided screening (None if there is
-    none) and `last_final_level` its concern level. An amendment keeps its original's contact date, so
+    none) and `sooner_rescreen` what its level calls for in its definition (None: no sooner rescreen,
+    or no screening). An amendment keeps its original's contact date, so
     amending a screening does not move the schedule. `exit_on` is the last day of the intake (still
     eligible that day), None while it is open. Gender never affects eligibility, so it is not a parameter.
     """
@@ -229,6 +271,6 @@ def due_status(
         intake_on=intake_on,
         exit_on=exit_on,
         last_final_on=last_final_on,
-        last_final_level=last_final_level,
+        sooner_rescreen=sooner_rescreen,
         policy=policy,
     ).status_on(today)

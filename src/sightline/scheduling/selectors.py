@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
 from sightline.scheduling import rules
 from sightline.scheduling.models import IntakeSchedule, ScreeningPolicy
-from sightline.tenancy.permissions import Permission, has_permission, permitted_agency_ids
+from sightline.tenancy import access
+from sightline.tenancy.permissions import Permission
 
 if TYPE_CHECKING:
     from sightline.tenancy.models import User
@@ -78,10 +78,10 @@ def schedules_visible_to(*, user: User, today: dt.date) -> QuerySet[IntakeSchedu
     Open means no exit date: `intake_close` refuses a future exit, so an intake with an exit date has
     left the list, and the partial index `sched_open_agency_due` covers exactly these rows.
     """
-    return IntakeSchedule.objects.filter(
-        agency_id__in=permitted_agency_ids(user, Permission.SCREENING_VIEW),
-        intake_on__lte=today,
-        exit_on__isnull=True,
+    return access.scoped(
+        IntakeSchedule.objects.filter(intake_on__lte=today, exit_on__isnull=True),
+        user=user,
+        permission=Permission.SCREENING_VIEW,
     ).annotate(state=state_case(today))
 
 
@@ -109,10 +109,17 @@ def agency_worklist(
 ) -> QuerySet[IntakeSchedule]:
     """One agency's open intakes for a supervisor (AGENCY_OVERVIEW), most urgent first.
 
-    Raises PermissionDenied without AGENCY_OVERVIEW there, ValueError for an unknown state or band.
+    Raises Forbidden (a PermissionDenied) without AGENCY_OVERVIEW there, ValueError for an unknown
+    state or band.
     """
-    if not has_permission(user, Permission.AGENCY_OVERVIEW, agency=agency_id):
-        raise PermissionDenied("You cannot see this agency's worklist.")
+    access.require(
+        user,
+        Permission.AGENCY_OVERVIEW,
+        agency_id=agency_id,
+        object_type="agency",
+        object_id=agency_id,
+        message="You cannot see this agency's worklist.",
+    )
     rows = schedules_visible_to(user=user, today=today).filter(agency_id=agency_id)
     if unassigned:
         rows = rows.filter(assigned_to__isnull=True)
@@ -160,10 +167,16 @@ def days_overdue(row: IntakeSchedule, today: dt.date) -> int:
     return max(0, (today - row.due_on).days) if row.eligible_on <= today else 0
 
 
-def policy_versions(*, agency_id: int) -> list[ScreeningPolicy]:
-    """Every policy version of the agency with who made it, newest first (the caller checks access)."""
+def policy_versions(*, user: User, agency_id: int) -> list[ScreeningPolicy]:
+    """Every policy version of the agency with who made it, newest first, for people who manage or
+    oversee it (nothing for anyone else): access is decided in the same query."""
     return list(
-        ScreeningPolicy.objects.filter(agency_id=agency_id)
+        ScreeningPolicy.objects.filter(
+            agency_id=agency_id,
+            agency_id__in=access.agency_ids_visible_to(
+                user, Permission.POLICY_MANAGE, Permission.AGENCY_OVERVIEW
+            ),
+        )
         .select_related("created_by")
         .order_by("-effective_from", "-id")
     )

@@ -1,9 +1,9 @@
 """Scheduling actions: change an agency's policy, and keep the stored schedule rows up to date.
 
-`schedule_refresh_youth` is called inside the transaction of every service that changes an input of
-the schedule (intake opened, closed or reassigned; date of birth or high-risk flag changed; screening
-finalized), so a worklist read after the commit is never stale. `schedule_refresh` rebuilds rows in
-bulk after an import or a synthetic load, or to repair them.
+`schedule_refresh_youth` runs after every committed change of an input of the schedule (intake opened,
+closed or reassigned; date of birth or high-risk flag changed; screening finalized): `handlers`
+subscribes to those events, so the youth and screening apps never call scheduling. `schedule_refresh`
+rebuilds rows in bulk after an import or a synthetic load, or to repair them.
 """
 
 from __future__ import annotations
@@ -13,31 +13,27 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from sightline import instruments
+from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.catalog import selectors as catalog
+from sightline.common import cleaning
 from sightline.scheduling import compute, errors
 from sightline.scheduling.errors import SchedulingError
 from sightline.scheduling.models import IntakeSchedule, RescreenDue, ScreeningPolicy
+from sightline.scheduling.policies import policy_history, policy_in_force
 from sightline.screenings.models import Screening, ScreeningStatus
-from sightline.tenancy.models import Agency, AgencyType
-from sightline.tenancy.permissions import Permission, has_permission
+from sightline.tenancy import access
+from sightline.tenancy.models import Agency
+from sightline.tenancy.permissions import Permission
 from sightline.youth.models import IntakeEpisode, Youth
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from sightline.tenancy.models import User
-
-# Hotlines and police have limited contact with a youth: the Brief version is made for them.
-BRIEF_AGENCY_TYPES = frozenset({AgencyType.HOTLINE, AgencyType.LAW_ENFORCEMENT})
-FULL_INSTRUMENT_ID = "cse-it-2.0"
-BRIEF_INSTRUMENT_ID = "cse-it-brief"
 
 # Each setting: (low, high) for whole numbers, None for yes/no.
 _NUMBERS: dict[str, tuple[int, int]] = {
@@ -46,36 +42,11 @@ _NUMBERS: dict[str, tuple[int, int]] = {
     "rescreen_months": (1, 36),
     "possible_concern_rescreen_days": (1, 365),
     "due_soon_days": (0, 365),
+    "correction_window_days": (0, 90),
 }
 _OPTIONAL_NUMBERS = frozenset({"possible_concern_rescreen_days"})
 _FLAGS = frozenset({"include_high_risk_under_min_age"})
 POLICY_FIELDS = (*_NUMBERS, *_FLAGS, "instrument_id")
-
-
-def default_instrument_id(agency_type: str) -> str:
-    return BRIEF_INSTRUMENT_ID if agency_type in BRIEF_AGENCY_TYPES else FULL_INSTRUMENT_ID
-
-
-def policy_history(agency_id: int) -> list[compute.PolicyVersion]:
-    """The agency's policy versions, oldest first (a later row wins on the same effective date)."""
-    rows = ScreeningPolicy.objects.filter(agency_id=agency_id).order_by("effective_from", "id")
-    return [compute.PolicyVersion(row.pk, row.effective_from, row.as_rules()) for row in rows]
-
-
-def policy_in_force(agency: Agency, *, on: dt.date) -> ScreeningPolicy:
-    """The policy in force on `on`; an unsaved row with the CSE-IT defaults when none was set."""
-    row = (
-        ScreeningPolicy.objects.filter(agency_id=agency.pk, effective_from__lte=on)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
-    if row is not None:
-        return row
-    return ScreeningPolicy(
-        agency=agency,
-        effective_from=dt.date.min,
-        instrument_id=default_instrument_id(agency.type),
-    )
 
 
 def _whole_number(value: object, *, field: str, optional: bool) -> int | None:
@@ -99,11 +70,9 @@ def _clean_policy(values: dict[str, Any]) -> dict[str, Any]:
         if name in _NUMBERS:
             cleaned[name] = _whole_number(value, field=name, optional=name in _OPTIONAL_NUMBERS)
         elif name in _FLAGS:
-            if not isinstance(value, bool):
-                raise SchedulingError(errors.NOT_YES_NO, field=name)
-            cleaned[name] = value
+            cleaned[name] = cleaning.yes_no(value, field=name, error=SchedulingError)
         elif name == "instrument_id":
-            if value not in {definition.id for definition in instruments.available()}:
+            if value not in catalog.instrument_ids():
                 raise SchedulingError(errors.UNKNOWN_INSTRUMENT, field=name)
             cleaned[name] = value
         else:
@@ -117,7 +86,7 @@ def policy_create(
     by: User,
     effective_from: dt.date,
     reason: str = "",
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
     **settings: Any,
 ) -> ScreeningPolicy:
     """A new version of the agency's policy from `effective_from` (today or later, never earlier).
@@ -126,10 +95,15 @@ def policy_create(
     running keep the policy they started under (see `compute`); the rows of clocks starting on or after
     `effective_from` are recomputed here.
     """
-    if not has_permission(by, Permission.POLICY_MANAGE, agency=agency):
-        raise PermissionDenied(errors.NOT_ALLOWED)
-    if not isinstance(effective_from, dt.date) or isinstance(effective_from, dt.datetime):
-        raise SchedulingError(errors.NOT_A_DATE, field="effective_from")
+    access.require(
+        by,
+        Permission.POLICY_MANAGE,
+        agency_id=agency.pk,
+        object_type="agency",
+        object_id=agency.pk,
+        message=errors.NOT_ALLOWED,
+    )
+    effective_from = cleaning.date(effective_from, field="effective_from", error=SchedulingError)
     if effective_from < timezone.localdate():
         raise SchedulingError(errors.POLICY_RETROACTIVE, field="effective_from")
     reason = str(reason or "").strip()
@@ -153,7 +127,7 @@ def policy_create(
             action=AuditAction.CREATE,
             obj=policy,
             agency_id=agency.pk,
-            request=request,
+            context=context_for(by, context),
             detail={"fields": sorted(cleaned), "effective_from": effective_from.isoformat()},
         )
         started = IntakeEpisode.objects.filter(agency_id=agency.pk).filter(
@@ -171,8 +145,9 @@ def policy_create(
 
 
 def schedule_refresh_youth(youth_id: int) -> None:
-    """Rewrite one youth's schedule rows (call inside the transaction that changed an input)."""
-    _refresh([youth_id])
+    """Rewrite one youth's schedule rows (the event handlers call it once a change has committed)."""
+    with transaction.atomic():
+        _refresh([youth_id])
 
 
 def schedule_refresh(
@@ -204,34 +179,55 @@ def schedule_refresh(
 
 
 def _finals_by_youth(youth_ids: list[int]) -> dict[int, list[compute.FinalScreening]]:
-    """Each youth's final screening chains: the chain's first final row and its current level."""
-    chains: dict[Any, tuple[int, int, dt.date, str]] = {}
+    """Each youth's final screening chains: the chain's first final row, its current level and the
+    sooner rescreen that level calls for in the definition version it is pinned to."""
+    sooner = compute.sooner_rescreens(catalog.sooner_rescreen_levels())
+    chains: dict[Any, tuple[int, int, dt.date, str, str, str]] = {}
     rows = (
         Screening.objects.filter(youth_id__in=youth_ids, status=ScreeningStatus.FINAL)
         .order_by("id")
-        .values_list("id", "youth_id", "chain", "screened_on", "level")
+        .values_list(
+            "id", "youth_id", "chain", "screened_on", "level", "instrument_id", "instrument_version"
+        )
     )
-    for pk, youth_id, chain, screened_on, level in rows:
+    for pk, youth_id, chain, screened_on, level, instrument_id, version in rows:
         first = chains.get(chain)
         # Ordered by id: the first row found stands for the chain, the last one gives its level.
-        chains[chain] = (
-            (first[0], youth_id, first[2], level) if first else (pk, youth_id, screened_on, level)
-        )
+        pk, screened_on = (first[0], first[2]) if first else (pk, screened_on)
+        chains[chain] = (pk, youth_id, screened_on, level, instrument_id, version)
     finals: dict[int, list[compute.FinalScreening]] = defaultdict(list)
-    for pk, youth_id, screened_on, level in chains.values():
-        finals[youth_id].append(compute.FinalScreening(pk, screened_on, level))
+    for pk, youth_id, screened_on, level, instrument_id, version in chains.values():
+        finals[youth_id].append(
+            compute.FinalScreening(
+                pk,
+                screened_on,
+                level,
+                instrument_id,
+                version,
+                sooner.get((instrument_id, version, level)),
+            )
+        )
     return finals
 
 
 def _refresh(youth_ids: Iterable[int]) -> None:
+    """Rewrite the rows of `youth_ids` (call inside a transaction).
+
+    Locks the youth rows first, in pk order (so refreshes of overlapping sets cannot deadlock), and
+    only then reads their inputs: two transactions refreshing one youth take turns, and the second
+    reads what the first committed. Without the lock both read, the second's DELETE waits for the
+    first's, finds its rows gone, and its INSERT collides with the first's new rows (issue 16).
+    `no_key`: the lock does not hold up inserts that only reference the youth (a new screening).
+    """
     youth_ids = list(youth_ids)
     if not youth_ids:
         return
     youth = {
         pk: (dob, high_risk)
-        for pk, dob, high_risk in Youth.objects.filter(pk__in=youth_ids).values_list(
-            "pk", "date_of_birth", "high_risk"
-        )
+        for pk, dob, high_risk in Youth.objects.select_for_update(no_key=True)
+        .filter(pk__in=youth_ids)
+        .order_by("pk")
+        .values_list("pk", "date_of_birth", "high_risk")
     }
     intakes: dict[int, list[tuple[int, compute.Intake]]] = defaultdict(list)
     for (
@@ -330,6 +326,8 @@ def _schedule_row(
         basis=schedule.basis[:200],
         last_final_on=row.last_final.screened_on if row.last_final else None,
         last_final_level=row.last_final.level if row.last_final else "",
+        last_final_instrument_id=row.last_final.instrument_id if row.last_final else "",
+        last_final_instrument_version=row.last_final.instrument_version if row.last_final else "",
         first_due_on=row.first_due_on,
         first_screened_on=row.first_screened_on,
         policy_id=row.policy_id,

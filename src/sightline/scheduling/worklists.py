@@ -16,8 +16,9 @@ from django.db.models import Count, Q
 from sightline.scheduling import rules
 from sightline.scheduling.models import IntakeSchedule
 from sightline.scheduling.selectors import my_worklist, schedules_visible_to
+from sightline.tenancy import access
 from sightline.tenancy.models import Agency
-from sightline.tenancy.permissions import Permission, permitted_agency_ids
+from sightline.tenancy.permissions import Permission
 
 if TYPE_CHECKING:
     from sightline.tenancy.models import User
@@ -50,11 +51,7 @@ def my_caseload_counts(*, user: User, today: dt.date, days_ahead: int = 7) -> Ca
 
 def overseen_agencies(*, user: User) -> list[Agency]:
     """Active agencies whose worklist the user may open (AGENCY_OVERVIEW), by name."""
-    return list(
-        Agency.objects.filter(
-            pk__in=permitted_agency_ids(user, Permission.AGENCY_OVERVIEW)
-        ).order_by("name", "pk")
-    )
+    return list(access.agencies_visible_to(user, Permission.AGENCY_OVERVIEW))
 
 
 def agency_counts(*, user: User, today: dt.date) -> list[AgencyCounts]:

@@ -7,32 +7,20 @@ same details as data (for the API's `{"message": ..., "extra": {...}}`).
 
 from __future__ import annotations
 
-from typing import Any
+from sightline.common import cleaning
+from sightline.common.errors import ConflictError, ServiceError, StateError
 
 
-class ScreeningError(Exception):
+class ScreeningError(ServiceError):
     """A screening or follow-up change that breaks a rule; nothing was written."""
 
-    def __init__(self, code: str, *, field: str | None = None, **extra: Any) -> None:
-        self.code = code
-        self.field = field
-        self.extra = extra
-        self.message = code.format(**{k: _text(v) for k, v in extra.items()}) if extra else code
-        super().__init__(self.message)
 
-
-class ScreeningStateError(ScreeningError):
+class ScreeningStateError(ScreeningError, StateError):
     """The screening is not in the state this change needs (finalized, superseded, ...)."""
 
 
-class ScreeningConflictError(ScreeningError):
+class ScreeningConflictError(ScreeningError, ConflictError):
     """Someone else saved the screening after the caller read it (optimistic locking)."""
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
-    return str(value)
 
 
 # --- state ---------------------------------------------------------------------------------------------
@@ -84,10 +72,10 @@ UNKNOWN_SCREENER_ROLE = "Choose one of the listed screener roles."
 UNKNOWN_KNOWN_FOR = "Choose how long you have known the youth from the list."
 UNKNOWN_MODE = "Choose full or fluent mode."
 UNKNOWN_STATUS = "Choose draft, final or voided."
-NOT_TEXT = "Enter text."
-TEXT_TOO_LONG = "This is too long."
-NOT_A_LIST = "Give a list."
-NOT_A_DATE = "Enter a date."
+NOT_TEXT = cleaning.NOT_TEXT
+TEXT_TOO_LONG = cleaning.TEXT_TOO_LONG
+NOT_A_LIST = cleaning.NOT_A_LIST
+NOT_A_DATE = cleaning.NOT_A_DATE
 SCREENED_IN_FUTURE = "The screening date cannot be in the future."
 SCREENED_BEFORE_BIRTH = "The screening date cannot be before the youth's date of birth."
 
@@ -102,5 +90,31 @@ FOLLOWUP_COMPLETED_IN_FUTURE = "The completion date cannot be in the future."
 FOLLOWUP_COMPLETED_BEFORE_SCREENING = "The completion date cannot be before the screening date."
 FOLLOWUP_OUTCOME_REQUIRED = "Say what happened."
 
-# --- permission (raised as django.core.exceptions.PermissionDenied) -----------------------------------
+# --- permission (raised as tenancy.access.Forbidden, a PermissionDenied) ------------------------------
 NOT_ALLOWED = "You do not have permission to do this at this agency."
+
+# --- review and correction (ADR 0007) ------------------------------------------------------------------
+CORRECTION_PENDING = (
+    "A correction of this screening is already in progress; finish or discard it first."
+)
+CORRECTION_REASON_REQUIRED = "Say what this correction fixes."
+CORRECTION_WINDOW_CLOSED = (
+    "The correction window of this screening closed on {closed_on}. "
+    "Discard this correction if one is open, and amend the screening instead, saying why."
+)
+NO_CORRECTION_WINDOW = (
+    "This agency's screening policy allows no corrections after finalizing; amend the screening "
+    "instead, saying why."
+)
+CORRECTION_NOT_YOURS = (
+    "Only the screener, or the person who finalized this version, can correct it; amend it instead."
+)
+REVIEW_NOT_FINAL = "Only a finalized screening can be reviewed."
+REVIEW_NOT_CURRENT = "A newer version of this screening exists; review the current version."
+REVIEW_OWN_SCREENING = (
+    "You screened or finalized this screening, so another supervisor has to review it."
+)
+UNKNOWN_REVIEW_DECISION = "Choose whether the screening is reviewed or returned."
+RETURN_REASON_REQUIRED = "Say why the screening is returned, so the screener knows what to correct."
+ALREADY_REVIEWED = "This version is already marked as reviewed."
+ALREADY_RETURNED = "This version has already been returned to its screener."

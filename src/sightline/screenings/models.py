@@ -3,54 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from sightline.audit.models import AppendOnlyError
 from sightline.privacy.fields import EncryptedTextField
+from sightline.screenings.choices import (
+    FollowUpKind,
+    KnownFor,
+    ReviewDecision,
+    ScreeningMode,
+    ScreeningReason,
+    ScreeningStatus,
+    VersionKind,
+)
+from sightline.screenings.choices import InformationSource as InformationSource  # re-exported
 from sightline.tenancy.models import Agency, ScreenerRole
 from sightline.youth.models import Youth
-
-
-class ScreeningStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    FINAL = "final", "Finalized"
-    VOIDED = "voided", "Voided"
-
-
-class ScreeningReason(models.TextChoices):
-    INTAKE = "intake", "Intake"
-    RESCREEN = "rescreen", "Scheduled rescreen"
-    RUNAWAY_RETURN = "runaway_return", "Return from a runaway or missing episode"
-    NEW_INFORMATION = "new_information", "New information"
-    OTHER = "other", "Other"
-
-
-class InformationSource(models.TextChoices):
-    YOUTH_CONVERSATION = "youth_conversation", "Conversation with the youth"
-    OBSERVATION = "observation", "Observation"
-    RECORDS = "records", "Records from other sources"
-    CAREGIVER = "caregiver", "Caregiver"
-    SOCIAL_WORKER = "social_worker", "Social worker"
-    TEACHER = "teacher", "Teacher"
-    OTHER_COLLATERAL = "other_collateral", "Other collateral"
-
-
-class KnownFor(models.TextChoices):
-    """How long the screener has known the youth; scores legitimately differ with it."""
-
-    UNDER_A_DAY = "under_day", "Less than a day"
-    UNDER_A_WEEK = "under_week", "A day to a week"
-    UNDER_A_MONTH = "under_month", "A week to a month"
-    UNDER_SIX_MONTHS = "under_6_months", "One to six months"
-    UNDER_A_YEAR = "under_year", "Six months to a year"
-    YEAR_OR_MORE = "year_or_more", "A year or more"
-
-
-class ScreeningMode(models.TextChoices):
-    FULL = "full", "Key indicators with supporting statements"
-    FLUENT = "fluent", "Fluent: key indicators only"
 
 
 class Screening(models.Model):
@@ -66,7 +39,7 @@ class Screening(models.Model):
         max_length=8, choices=ScreeningStatus.choices, default=ScreeningStatus.DRAFT
     )
     reason = models.CharField(max_length=20, choices=ScreeningReason.choices)
-    reason_other = models.CharField(max_length=200, blank=True)
+    reason_other = EncryptedTextField(null=True, blank=True)  # None when not given
     information_sources = models.JSONField(default=list, blank=True)  # InformationSource codes
     screener = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -94,7 +67,14 @@ class Screening(models.Model):
     amends = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
     )
-    amendment_reason = models.TextField(blank=True)
+    # An original has kind ORIGINAL and no reason (None); a new version says what it is and why.
+    version_kind = models.CharField(
+        max_length=10,
+        choices=VersionKind.choices,
+        default=VersionKind.ORIGINAL,
+        db_default=VersionKind.ORIGINAL,  # bulk writers (COPY) leave it out
+    )
+    amendment_reason = EncryptedTextField(null=True, blank=True)
 
     class Meta:
         ordering = ["-screened_on", "-id"]
@@ -110,23 +90,30 @@ class Screening(models.Model):
                 ),
                 name="screening_final_iff_finalized",
             ),
+            # Ciphertext of "" is not "", so the service refuses an empty reason and stores None
+            # for none; the database guarantees that every new version has one.
             models.CheckConstraint(
-                condition=Q(amends__isnull=True) | ~Q(amendment_reason=""),
+                condition=Q(amends__isnull=True) | Q(amendment_reason__isnull=False),
                 name="screening_amendment_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True, version_kind=VersionKind.ORIGINAL)
+                | Q(
+                    amends__isnull=False,
+                    version_kind__in=[VersionKind.AMENDMENT, VersionKind.CORRECTION],
+                ),
+                name="screening_version_kind_matches_amends",
+            ),
+            # One open new version (amendment or correction) per screening at a time.
+            models.UniqueConstraint(
+                fields=["amends"],
+                condition=Q(status="draft"),
+                name="screening_one_open_amendment",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Screening {self.pk} ({self.instrument_id}, {self.status})"
-
-
-class FollowUpKind(models.TextChoices):
-    SUPERVISOR_CONSULT = "supervisor_consult", "Consult supervisor"
-    REFERRAL = "referral", "Referral to specialised services"
-    HOTLINE_REPORT = "hotline_report", "Report to the child abuse hotline"
-    LAW_ENFORCEMENT_REPORT = "law_enforcement_report", "Report to law enforcement"
-    SAFETY_PLAN = "safety_plan", "Safety plan"
-    OTHER = "other", "Other"
 
 
 class FollowUpAction(models.Model):
@@ -145,3 +132,52 @@ class FollowUpAction(models.Model):
 
     class Meta:
         ordering = ["completed_on", "due_on"]
+
+
+class ReviewQuerySet(models.QuerySet["ScreeningReview"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("screening reviews cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("screening reviews cannot be deleted")
+
+
+class ScreeningReview(models.Model):
+    """A supervisor's review of one final version of a screening. Append-only: a review never
+    changes the screening and is never changed itself; the latest review of a version decides."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="reviews")
+    # Denormalised from the screening so tenant scoping is one indexed filter.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=8, choices=ReviewDecision.choices)
+    reason = EncryptedTextField(null=True, blank=True)  # required when returned
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [
+            models.Index(fields=["screening", "reviewed_at"], name="screening_review_by_version")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision=ReviewDecision.REVIEWED)
+                | Q(decision=ReviewDecision.RETURNED, reason__isnull=False),
+                name="screening_review_returned_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk} of screening {self.screening_id} ({self.decision})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("screening reviews cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("screening reviews cannot be deleted")

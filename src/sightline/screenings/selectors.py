@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, QuerySet
-from django.http import Http404
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
+from sightline.audit.context import AuditContext
+from sightline.audit.models import AuditAction
 from sightline.screenings import errors
+from sightline.screenings.choices import ReviewDecision
+from sightline.screenings.definitions import definition_for
 from sightline.screenings.errors import ScreeningError
-from sightline.screenings.models import FollowUpAction, Screening, ScreeningStatus
+from sightline.screenings.models import (
+    FollowUpAction,
+    Screening,
+    ScreeningReview,
+    ScreeningStatus,
+)
+from sightline.tenancy import access
 from sightline.tenancy.models import User
-from sightline.tenancy.permissions import Permission, has_permission, permitted_agency_ids
+from sightline.tenancy.permissions import Permission
 from sightline.youth.models import Youth
 
 NOT_FOUND = "No such screening."
@@ -35,32 +43,57 @@ def _status(status: str | None) -> str | None:
     return status
 
 
-def screenings_visible_to(*, user: User) -> QuerySet[Screening]:
+def screenings_visible_to(
+    *, user: User, permission: Permission = Permission.SCREENING_VIEW
+) -> QuerySet[Screening]:
     """Every version of every screening of the active agencies where the user's active membership grants
-    SCREENING_VIEW. Lazy: access is decided when the list is read. Analysts, researchers, agency admins
+    `permission`. Lazy: access is decided when the list is read. Analysts, researchers, agency admins
     and system admins get nothing."""
-    return (
-        Screening.objects.filter(
-            agency_id__in=permitted_agency_ids(user, Permission.SCREENING_VIEW)
-        )
-        .annotate(is_superseded=_superseded())
+    return access.scoped(
+        Screening.objects.annotate(is_superseded=_superseded())
         .select_related("youth", "agency", "screener", "finalized_by")
-        .order_by("-screened_on", "-pk")
+        .order_by("-screened_on", "-pk"),
+        user=user,
+        permission=permission,
     )
 
 
-def get_screening_for_user(*, user: User, pk: object, write: bool = False) -> Screening:
-    """One screening the user may see. Missing and another agency's screening both raise the same Http404.
+def screening_for_user(
+    *,
+    user: User,
+    pk: object,
+    permission: Permission = Permission.SCREENING_VIEW,
+    context: AuditContext | None = None,
+    record: AuditAction | None = None,
+    for_update: bool = False,
+) -> Screening:
+    """One screening the user may see: missing and another agency's are the same NotFound (404).
 
-    With `write=True`, a user who may see but not edit it gets PermissionDenied.
+    With a `permission` beyond SCREENING_VIEW (SCREENING_EDIT, FOLLOWUP_EDIT ...), a user who may see
+    but not act on it gets Forbidden (403). `record` writes that audit event (VIEW, PRINT).
+    `for_update` (services, inside their transaction) locks the row in the same query and reads only
+    it and its youth: no annotations, no other joins.
     """
-    try:
-        screening = screenings_visible_to(user=user).get(pk=pk)
-    except (Screening.DoesNotExist, ValueError, TypeError):
-        raise Http404(NOT_FOUND) from None
-    if write and not has_permission(user, Permission.SCREENING_EDIT, agency=screening.agency_id):
-        raise PermissionDenied(errors.NOT_ALLOWED)
-    return screening
+    rows = (
+        access.scoped(
+            Screening.objects.select_related("youth").select_for_update(of=("self",)),
+            user=user,
+            permission=Permission.SCREENING_VIEW,
+        )
+        if for_update
+        else screenings_visible_to(user=user)
+    )
+    return access.one(
+        rows,
+        user=user,
+        pk=pk,
+        permission=permission,
+        view_permission=Permission.SCREENING_VIEW,
+        object_type="screening",
+        missing=NOT_FOUND,
+        context=context,
+        record=record,
+    )
 
 
 def _listed(screenings: QuerySet[Screening], status: str | None) -> QuerySet[Screening]:
@@ -92,9 +125,7 @@ def agency_screenings(
     AGENCY_OVERVIEW (empty for everyone else). Each filter given narrows it; dates are the screening
     date, both ends inclusive. `level` is a level code of the definition ("clear", ...)."""
     found = _listed(
-        screenings_visible_to(user=user).filter(
-            agency_id__in=permitted_agency_ids(user, Permission.AGENCY_OVERVIEW)
-        ),
+        screenings_visible_to(user=user, permission=Permission.AGENCY_OVERVIEW),
         status,
     )
     if level:
@@ -138,26 +169,114 @@ def current_version(screening: Screening) -> Screening:
     return newest or screening
 
 
-def followups_visible_to(*, user: User) -> QuerySet[FollowUpAction]:
-    """Follow-up actions of the agencies where the user's active membership grants SCREENING_VIEW;
+def followups_visible_to(
+    *, user: User, permission: Permission = Permission.SCREENING_VIEW
+) -> QuerySet[FollowUpAction]:
+    """Follow-up actions of the agencies where the user's active membership grants `permission`;
     open ones first, soonest due first."""
-    return (
-        FollowUpAction.objects.filter(
-            agency_id__in=permitted_agency_ids(user, Permission.SCREENING_VIEW)
-        )
-        .select_related("screening", "screening__youth", "owner", "agency")
+    return access.scoped(
+        FollowUpAction.objects.select_related("screening", "screening__youth", "owner", "agency")
         # NULL sorts first in SQLite and last in PostgreSQL unless said.
-        .order_by(F("completed_on").asc(nulls_first=True), "due_on", "pk")
+        .order_by(F("completed_on").asc(nulls_first=True), "due_on", "pk"),
+        user=user,
+        permission=permission,
     )
 
 
-def get_followup_for_user(*, user: User, pk: object, write: bool = False) -> FollowUpAction:
-    """One follow-up the user may see; Http404 for missing and foreign alike, PermissionDenied when
-    `write` and the user lacks FOLLOWUP_EDIT at its agency."""
-    try:
-        followup = followups_visible_to(user=user).get(pk=pk)
-    except (FollowUpAction.DoesNotExist, ValueError, TypeError):
-        raise Http404(FOLLOWUP_NOT_FOUND) from None
-    if write and not has_permission(user, Permission.FOLLOWUP_EDIT, agency=followup.agency_id):
-        raise PermissionDenied(errors.NOT_ALLOWED)
-    return followup
+def followup_for_user(
+    *,
+    user: User,
+    pk: object,
+    permission: Permission = Permission.SCREENING_VIEW,
+    context: AuditContext | None = None,
+    record: AuditAction | None = None,
+) -> FollowUpAction:
+    """One follow-up the user may see; 404 for missing and foreign alike, 403 when `permission`
+    (FOLLOWUP_EDIT) is lacking at its agency."""
+    return access.one(
+        followups_visible_to(user=user),
+        user=user,
+        pk=pk,
+        permission=permission,
+        view_permission=Permission.SCREENING_VIEW,
+        object_type="followupaction",
+        missing=FOLLOWUP_NOT_FOUND,
+        context=context,
+        record=record,
+    )
+
+
+def followup_suggestions(screening: Screening) -> tuple[str, ...]:
+    """What the definition says the screening's concern level calls for (empty without a level)."""
+    if not screening.level:
+        return ()
+    definition = definition_for(screening)
+    level = next((lvl for lvl in definition.levels if lvl.code == screening.level), None)
+    return tuple(level.follow_up) if level is not None else ()
+
+
+# --- supervisor review (ADR 0007) ----------------------------------------------------------------------
+
+
+def _latest_review(field: str) -> Subquery:
+    """`field` of the latest review of the outer screening version (None when never reviewed)."""
+    latest = ScreeningReview.objects.filter(screening_id=OuterRef("pk")).order_by(
+        "-reviewed_at", "-pk"
+    )
+    return Subquery(latest.values(field)[:1])
+
+
+def screenings_awaiting_review(*, user: User) -> QuerySet[Screening]:
+    """Current final versions at the agencies where the user has AGENCY_OVERVIEW that nobody has
+    reviewed yet, longest waiting first. The user's own screenings (screened or finalized) are left
+    out: another supervisor reviews those. Each row has `was_returned`: an earlier version of it was
+    returned, so this is the screener's correction or amendment coming back."""
+    return (
+        _listed(
+            screenings_visible_to(user=user, permission=Permission.AGENCY_OVERVIEW),
+            ScreeningStatus.FINAL,
+        )
+        .exclude(screener_id=user.pk)
+        .exclude(finalized_by_id=user.pk)
+        .filter(~Exists(ScreeningReview.objects.filter(screening_id=OuterRef("pk"))))
+        .annotate(
+            was_returned=Exists(
+                ScreeningReview.objects.filter(
+                    screening__chain=OuterRef("chain"), decision=ReviewDecision.RETURNED
+                )
+            )
+        )
+        .order_by("finalized_at", "pk")
+    )
+
+
+def returned_to(*, user: User) -> QuerySet[Screening]:
+    """The user's screenings (as screener) whose current version a supervisor returned, most
+    recently returned first; each has `returned_at` and `correction_open` (a new version of it is
+    in progress)."""
+    return (
+        _listed(screenings_visible_to(user=user), ScreeningStatus.FINAL)
+        .filter(screener_id=user.pk)
+        .annotate(latest_decision=_latest_review("decision"))
+        .filter(latest_decision=ReviewDecision.RETURNED)
+        .annotate(
+            returned_at=_latest_review("reviewed_at"),
+            correction_open=Exists(
+                Screening.objects.filter(amends_id=OuterRef("pk"), status=ScreeningStatus.DRAFT)
+            ),
+        )
+        .order_by("-returned_at", "-pk")
+    )
+
+
+def chain_reviews(*, user: User, screening: Screening) -> list[ScreeningReview]:
+    """Every review of every version of `screening`'s chain that the user may see, newest first."""
+    return list(
+        access.scoped(
+            ScreeningReview.objects.filter(screening__chain=screening.chain).select_related(
+                "reviewed_by"
+            ),
+            user=user,
+            permission=Permission.SCREENING_VIEW,
+        ).order_by("-reviewed_at", "-pk")
+    )

@@ -12,18 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from sightline import instruments
+from sightline import events, instruments
+from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
-from sightline.scheduling.services import schedule_refresh_youth
-from sightline.screenings import errors
+from sightline.common import cleaning
+from sightline.screenings import errors, versions
+from sightline.screenings.choices import VersionKind
 from sightline.screenings.definitions import Definition, definition_for, definition_for_new
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError, ScreeningStateError
 from sightline.screenings.models import (
@@ -38,14 +39,15 @@ from sightline.screenings.models import (
 )
 from sightline.screenings.selectors import (
     current_version,
-    get_followup_for_user,
-    get_screening_for_user,
+    followup_for_user,
+    screening_for_user,
 )
+from sightline.tenancy import access
 from sightline.tenancy.models import ScreenerRole, User
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.tenancy.selectors import current_training
 from sightline.youth.models import Youth
-from sightline.youth.selectors import get_youth_for_user
+from sightline.youth.selectors import youth_for_user
 
 REASON_OTHER_MAX_LENGTH = 200  # the model column
 NOTES_MAX_LENGTH = 20_000
@@ -57,36 +59,24 @@ FOLLOWUP_TEXT_MAX_LENGTH = 5_000
 
 
 def _text(value: object, *, field: str, max_length: int, required: str | None = None) -> str:
-    if not isinstance(value, str):
-        raise ScreeningError(errors.NOT_TEXT, field=field)
-    value = value.strip()
-    if required and not value:
-        raise ScreeningError(required, field=field)
-    if len(value) > max_length:
-        raise ScreeningError(errors.TEXT_TOO_LONG, field=field)
-    return value
+    return cleaning.text(
+        value, field=field, max_length=max_length, required=required, error=ScreeningError
+    )
 
 
 def _optional_text(value: object, *, field: str, max_length: int) -> str | None:
-    if value is None:
-        return None
-    return _text(value, field=field, max_length=max_length) or None
+    return cleaning.optional_text(value, field=field, max_length=max_length, error=ScreeningError)
 
 
 def _choice(value: object, choices: Iterable[str], *, code: str, field: str, blank: bool) -> str:
     """A code from `choices`; with `blank`, "" too (a draft may leave it unanswered until finalizing)."""
-    if blank and value == "":
-        return ""
-    if not isinstance(value, str) or value not in choices:
-        raise ScreeningError(code, field=field)
-    return value
+    return cleaning.choice(
+        value, choices, code=code, field=field, blank=blank, error=ScreeningError
+    )
 
 
 def _date(value: object, *, field: str) -> dt.date:
-    # datetime is a date subclass; accepting one would silently drop its time and zone.
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise ScreeningError(errors.NOT_A_DATE, field=field)
-    return value
+    return cleaning.date(value, field=field, error=ScreeningError)
 
 
 def _screened_on(value: object, *, youth: Youth) -> dt.date:
@@ -99,61 +89,60 @@ def _screened_on(value: object, *, youth: Youth) -> dt.date:
 
 
 def _information_sources(value: object) -> list[str]:
-    # A bare string is iterable too; "records" must not become seven one-letter codes.
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise ScreeningError(errors.NOT_A_LIST, field="information_sources")
-    codes: list[str] = []
-    for code in value:
-        if code not in InformationSource.values:
-            raise ScreeningError(errors.UNKNOWN_INFORMATION_SOURCE, field="information_sources")
-        if code not in codes:
-            codes.append(str(code))
-    return codes
+    return cleaning.code_list(
+        value,
+        InformationSource.values,
+        code=errors.UNKNOWN_INFORMATION_SOURCE,
+        field="information_sources",
+        error=ScreeningError,
+    )
 
 
-def _rating_codes(
-    value: object, *, field: str, kind: str, order: list[str], scale: Iterable[Any]
+def _rating_values(
+    value: object, *, field: str, kind: str, order: list[str], accepted: frozenset[int]
 ) -> dict[str, int]:
-    """`{item id: code}` checked against the definition. None or MISSING means "not rated" and is
-    dropped (MISSING is stored as absence). Every problem is named at once, so one error says it all."""
+    """`{item id: value}` checked against the definition's scale (the values `instruments.score`
+    takes). None or MISSING means "not rated" and is dropped (MISSING is stored as absence). Every
+    problem is named at once, so one error says it all."""
     if not isinstance(value, Mapping):
         raise ScreeningError(errors.BAD_RATING, field=field, problems=[f"{field} is not a mapping"])
-    allowed = {option.value for option in scale} - {instruments.MISSING}
+    # The definition says which values exist (`instruments` is the one truth); MISSING is absence.
+    allowed = accepted - {instruments.MISSING}
     known = set(order)
     problems: list[str] = []
     given: dict[str, int] = {}
-    for item, code in value.items():
+    for item, rating in value.items():
         if item not in known:
             problems.append(f"unknown {kind} {item!r}")
-        elif code is None or (type(code) is int and code == instruments.MISSING):
+        elif rating is None or (type(rating) is int and rating == instruments.MISSING):
             continue
         # `type(...) is int` keeps True and 1.0 out: a JSON field would store them as given.
-        elif type(code) is not int or code not in allowed:
-            problems.append(f"{kind} {item!r}: {code!r} is not one of {sorted(allowed)}")
+        elif type(rating) is not int or rating not in allowed:
+            problems.append(f"{kind} {item!r}: {rating!r} is not one of {sorted(allowed)}")
         else:
-            given[item] = code
+            given[item] = rating
     if problems:
         raise ScreeningError(errors.BAD_RATING, field=field, problems=problems)
     return {item: given[item] for item in order if item in given}
 
 
 def _indicator_ratings(value: object, definition: Definition) -> dict[str, int]:
-    return _rating_codes(
+    return _rating_values(
         value,
         field="indicator_ratings",
         kind="key indicator",
         order=[indicator.id for indicator in definition.indicators],
-        scale=definition.indicator_scale,
+        accepted=definition.indicator_values,
     )
 
 
 def _statement_answers(value: object, definition: Definition) -> dict[str, int]:
-    return _rating_codes(
+    return _rating_values(
         value,
         field="statement_answers",
         kind="supporting statement",
         order=[s.id for indicator in definition.indicators for s in indicator.statements],
-        scale=definition.statement_scale,
+        accepted=definition.statement_values,
     )
 
 
@@ -211,16 +200,13 @@ def _missing_items(screening: Screening, definition: Definition) -> list[tuple[s
 # --- locking and state ---------------------------------------------------------------------------------
 
 
-def _lock_for_write(*, by: User, pk: int) -> Screening:
-    """Check access through the one selector door, then lock the row so concurrent writes serialise.
+def _lock_for_write(*, by: User, pk: int, permission: Permission) -> Screening:
+    """Lock the row through the one door: one query that is empty for a missing or foreign screening
+    (NotFound), then Forbidden unless `by` holds `permission` at its agency.
 
-    The returned row keeps the selector's `youth` (never changed after start) without joining it into
-    the lock.
+    Only the screening row is locked (`of=self`), so the joined youth is read, never locked.
     """
-    visible = get_screening_for_user(user=by, pk=pk, write=True)
-    current = Screening.objects.select_for_update().get(pk=pk)
-    current.youth = visible.youth
-    return current
+    return screening_for_user(user=by, pk=pk, permission=permission, for_update=True)
 
 
 def _require_draft(screening: Screening) -> None:
@@ -257,7 +243,7 @@ def screening_start(
     known_for: str,
     screened_on: dt.date | None = None,
     mode: str = ScreeningMode.FULL,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> Screening:
     """Start a draft screening of `youth` by `by`, pinned to the current definition of `instrument_id`.
 
@@ -266,15 +252,21 @@ def screening_start(
     or a return from running away can call for a screening at any time, and the schedule is
     `scheduling`'s business.
     """
-    visible_youth = get_youth_for_user(user=by, pk=youth.pk)
-    if not has_permission(by, Permission.SCREENING_EDIT, agency=visible_youth.agency_id):
-        raise PermissionDenied(errors.NOT_ALLOWED)
+    visible_youth = youth_for_user(user=by, pk=youth.pk)
+    access.require(
+        by,
+        Permission.SCREENING_EDIT,
+        agency_id=visible_youth.agency_id,
+        object_type="youth",
+        object_id=visible_youth.pk,
+    )
     definition = definition_for_new(instrument_id)
     fields = {
         "reason": _choice(
             reason, ScreeningReason.values, code=errors.UNKNOWN_REASON, field="reason", blank=True
         ),
-        "reason_other": _text(
+        # Encrypted: no answer is stored as None, since the ciphertext of "" is not "".
+        "reason_other": _optional_text(
             reason_other, field="reason_other", max_length=REASON_OTHER_MAX_LENGTH
         ),
         "information_sources": _information_sources(information_sources),
@@ -311,10 +303,24 @@ def screening_start(
             actor=by,
             action=AuditAction.CREATE,
             obj=screening,
-            request=request,
+            context=context_for(by, context),
             detail={"instrument": f"{definition.id}@{definition.version}"},
         )
     return screening
+
+
+_DRAFT_FIELDS = (
+    "indicator_ratings",
+    "statement_answers",
+    "information_sources",
+    "reason",
+    "reason_other",
+    "screener_role",
+    "known_for",
+    "screened_on",
+    "mode",
+    "notes",
+)
 
 
 def screening_save_draft(
@@ -332,7 +338,7 @@ def screening_save_draft(
     screened_on: dt.date | None = None,
     mode: str | None = None,
     notes: str | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> Screening:
     """Save changes to a draft; returns the saved row (the argument is not modified).
 
@@ -345,46 +351,93 @@ def screening_save_draft(
     when nothing actually changes nothing is written, not even an audit event.
     """
     expected = _expected_lock_version(expected_lock_version)
-    given: dict[str, Any] = {
-        name: value
-        for name, value in {
-            "indicator_ratings": indicator_ratings,
-            "statement_answers": statement_answers,
-            "information_sources": information_sources,
-            "reason": reason,
-            "reason_other": reason_other,
-            "screener_role": screener_role,
-            "known_for": known_for,
-            "screened_on": screened_on,
-            "mode": mode,
-            "notes": notes,
-        }.items()
-        if value is not None
-    }
+    given = _given(locals())
     with transaction.atomic():
-        current = _lock_for_write(by=by, pk=screening.pk)
+        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
         _require_draft(current)
         _require_lock_version(current, expected)
         definition = definition_for(current)
-        cleaned = _clean_draft(given, definition=definition, youth=current.youth)
-        changed = sorted(
-            name for name, value in cleaned.items() if not _same(getattr(current, name), value)
-        )
-        if not changed:
-            return current
-        for name in changed:
-            setattr(current, name, cleaned[name])
-        scored = _store_result(current, _score(definition, current))
-        current.lock_version += 1
-        current.save(update_fields=[*changed, *scored, "lock_version", "updated_at"])
-        audit_record(
-            actor=by,
-            action=AuditAction.CHANGE,
-            obj=current,
-            request=request,
-            detail={"fields": changed, "lock_version": current.lock_version},
-        )
+        _save_changes(current, given, definition=definition, by=by, context=context)
     return current
+
+
+@dataclass(frozen=True)
+class FinalizeOutcome:
+    """What `screening_save_and_finalize` did: the saved row, and why it is still a draft, if it is."""
+
+    screening: Screening
+    refused: ScreeningError | None
+
+    @property
+    def finalized(self) -> bool:
+        return self.refused is None
+
+
+def screening_save_and_finalize(
+    *,
+    screening: Screening,
+    by: User,
+    expected_lock_version: int,
+    context: AuditContext | None = None,
+    **changes: Any,
+) -> FinalizeOutcome:
+    """Save a draft's changes and finalize it, in one transaction under one lock.
+
+    Bad input or a stale `expected_lock_version` raises and writes nothing. When the finalize rules
+    refuse (training, a missing answer, no concern level), the changes are kept as a draft and the
+    outcome says why; a person never loses what they entered, and no other session can slip in between
+    the save and the finalize.
+    """
+    expected = _expected_lock_version(expected_lock_version)
+    unknown = sorted(set(changes) - set(_DRAFT_FIELDS))
+    if unknown:
+        raise TypeError(f"unexpected draft fields: {unknown}")
+    given = {name: value for name, value in changes.items() if value is not None}
+    with transaction.atomic():
+        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
+        _require_draft(current)
+        _require_lock_version(current, expected)
+        definition = definition_for(current)
+        _save_changes(current, given, definition=definition, by=by, context=context)
+        try:
+            # Every refusal comes before `_finalize_locked` writes anything, so no savepoint is needed.
+            _finalize_locked(current, definition=definition, by=by, context=context)
+        except ScreeningError as refused:
+            return FinalizeOutcome(screening=current, refused=refused)
+    return FinalizeOutcome(screening=current, refused=None)
+
+
+def _given(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {name: arguments[name] for name in _DRAFT_FIELDS if arguments[name] is not None}
+
+
+def _save_changes(
+    current: Screening,
+    given: dict[str, Any],
+    *,
+    definition: Definition,
+    by: User,
+    context: AuditContext | None,
+) -> None:
+    """Apply validated changes to the locked draft `current` (nothing when nothing changes)."""
+    cleaned = _clean_draft(given, definition=definition, youth=current.youth)
+    changed = sorted(
+        name for name, value in cleaned.items() if not _same(getattr(current, name), value)
+    )
+    if not changed:
+        return
+    for name in changed:
+        setattr(current, name, cleaned[name])
+    scored = _store_result(current, _score(definition, current))
+    current.lock_version += 1
+    current.save(update_fields=[*changed, *scored, "lock_version", "updated_at"])
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        obj=current,
+        context=context_for(by, context),
+        detail={"fields": changed, "lock_version": current.lock_version},
+    )
 
 
 def _clean_draft(given: dict[str, Any], *, definition: Definition, youth: Youth) -> dict[str, Any]:
@@ -395,7 +448,7 @@ def _clean_draft(given: dict[str, Any], *, definition: Definition, youth: Youth)
         "reason": lambda v: _choice(
             v, ScreeningReason.values, code=errors.UNKNOWN_REASON, field="reason", blank=True
         ),
-        "reason_other": lambda v: _text(
+        "reason_other": lambda v: _optional_text(
             v, field="reason_other", max_length=REASON_OTHER_MAX_LENGTH
         ),
         "screener_role": lambda v: _choice(
@@ -422,11 +475,11 @@ def screening_finalize(
     screening: Screening,
     by: User,
     expected_lock_version: int,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> Screening:
     """Finalize a draft: after this the row never changes.
 
-    Requires SCREENING_FINALIZE at the agency (PermissionDenied), the draft as read
+    Requires SCREENING_FINALIZE at the agency (Forbidden), the draft as read
     (ScreeningConflictError), training of `by` for the instrument current today (TRAINING_REQUIRED),
     every required item answered (SCREENING_INCOMPLETE names each one) and a concern level
     (SCREENING_NO_RESULT). The result is re-scored from the pinned definition, never taken from the
@@ -434,62 +487,92 @@ def screening_finalize(
     """
     expected = _expected_lock_version(expected_lock_version)
     with transaction.atomic():
-        current = _lock_for_write(by=by, pk=screening.pk)
-        if not has_permission(by, Permission.SCREENING_FINALIZE, agency=current.agency_id):
-            raise PermissionDenied(errors.NOT_ALLOWED)
+        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
         _require_draft(current)
         _require_lock_version(current, expected)
-        if current.amends_id is not None:
-            original = Screening.objects.select_for_update().get(pk=current.amends_id)
-            _require_current_final(original)
         definition = definition_for(current)
-        if (
-            current_training(user=by, instrument_id=current.instrument_id, on=timezone.localdate())
-            is None
-        ):
-            raise ScreeningError(
-                errors.TRAINING_REQUIRED,
-                field="training",
-                instrument=f"{definition.title} ({definition.id})",
-            )
-        missing = _missing_items(current, definition)
-        if missing:
-            raise ScreeningError(
-                errors.SCREENING_INCOMPLETE,
-                field=missing[0][0],
-                missing=[label for _, label in missing],
-                missing_fields=sorted({name for name, _ in missing}),
-            )
-        result = _score(definition, current)
-        if not result.valid or result.level is None:
-            raise ScreeningError(
-                errors.SCREENING_NO_RESULT,
-                field="indicator_ratings",
-                explanation=" ".join(result.explanation) or result.decided_by,
-            )
-        scored = _store_result(current, result)
-        current.status = ScreeningStatus.FINAL
-        current.finalized_at = timezone.now()
-        current.finalized_by = by
-        current.lock_version += 1
-        current.save(
-            update_fields=[
-                *scored,
-                "status",
-                "finalized_at",
-                "finalized_by",
-                "lock_version",
-                "updated_at",
-            ]
-        )
-        detail: dict[str, Any] = {"instrument": f"{definition.id}@{definition.version}"}
-        if current.amends_id is not None:
-            detail["amends"] = current.amends_id
-        audit_record(
-            actor=by, action=AuditAction.FINALIZE, obj=current, request=request, detail=detail
-        )
-        schedule_refresh_youth(current.youth_id)
+        _finalize_locked(current, definition=definition, by=by, context=context)
     return current
+
+
+def _finalize_locked(
+    current: Screening, *, definition: Definition, by: User, context: AuditContext | None
+) -> None:
+    """Finalize the locked draft `current`, or raise saying why not (the caller's transaction).
+
+    Checks everything before it writes anything: a refusal leaves the transaction as it found it.
+    """
+    access.require(
+        by,
+        Permission.SCREENING_FINALIZE,
+        agency_id=current.agency_id,
+        object_type="screening",
+        object_id=current.pk,
+    )
+    if current.amends_id is not None:
+        original = Screening.objects.select_for_update().get(pk=current.amends_id)
+        _require_current_final(original)
+        if current.version_kind == VersionKind.CORRECTION:
+            # A correction is finished within the window too; after it, only an amendment (ADR 0007).
+            versions.require_correction_window(current, now=timezone.now())
+    if (
+        current_training(user=by, instrument_id=current.instrument_id, on=timezone.localdate())
+        is None
+    ):
+        raise ScreeningError(
+            errors.TRAINING_REQUIRED,
+            field="training",
+            instrument=f"{definition.title} ({definition.id})",
+        )
+    missing = _missing_items(current, definition)
+    if missing:
+        raise ScreeningError(
+            errors.SCREENING_INCOMPLETE,
+            field=missing[0][0],
+            missing=[label for _, label in missing],
+            missing_fields=sorted({name for name, _ in missing}),
+        )
+    result = _score(definition, current)
+    if not result.valid or result.level is None:
+        raise ScreeningError(
+            errors.SCREENING_NO_RESULT,
+            field="indicator_ratings",
+            explanation=" ".join(result.explanation) or result.decided_by,
+        )
+    scored = _store_result(current, result)
+    current.status = ScreeningStatus.FINAL
+    current.finalized_at = timezone.now()
+    current.finalized_by = by
+    current.lock_version += 1
+    current.save(
+        update_fields=[
+            *scored,
+            "status",
+            "finalized_at",
+            "finalized_by",
+            "lock_version",
+            "updated_at",
+        ]
+    )
+    detail: dict[str, Any] = {"instrument": f"{definition.id}@{definition.version}"}
+    if current.amends_id is not None:
+        detail["amends"] = current.amends_id
+    audit_record(
+        actor=by,
+        action=AuditAction.FINALIZE,
+        obj=current,
+        context=context_for(by, context),
+        detail=detail,
+    )
+    events.publish(
+        events.ScreeningFinalized(
+            youth_id=current.youth_id,
+            agency_id=current.agency_id,
+            screening_id=current.pk,
+            level=current.level,
+            amends_id=current.amends_id,
+        )
+    )
 
 
 _COPIED_ON_AMEND = (
@@ -517,7 +600,7 @@ _COPIED_ON_AMEND = (
 
 
 def screening_amend(
-    *, screening: Screening, by: User, reason: str, request: HttpRequest | None = None
+    *, screening: Screening, by: User, reason: str, context: AuditContext | None = None
 ) -> Screening:
     """Open an amendment: a new draft version of a final, current screening, copying everything it
     recorded (the same screener, contact date and pinned instrument), with `reason` saying why.
@@ -534,23 +617,23 @@ def screening_amend(
     )
     with transaction.atomic():
         # The lock on the original serialises concurrent amendments of it.
-        original = _lock_for_write(by=by, pk=screening.pk)
+        original = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
         _require_current_final(original)
-        if Screening.objects.filter(amends_id=original.pk, status=ScreeningStatus.DRAFT).exists():
-            raise ScreeningStateError(errors.AMENDMENT_PENDING)
+        versions.refuse_if_open(original.pk)
         definition_for(original)  # a changed or missing file could not score the amendment
         amendment = Screening(
             **{name: getattr(original, name) for name in _COPIED_ON_AMEND},
             status=ScreeningStatus.DRAFT,
             amends=original,
+            version_kind=VersionKind.AMENDMENT,
             amendment_reason=reason,
         )
-        amendment.save()
+        versions.save_new_version(amendment)  # a lost race is AMENDMENT_PENDING, not an error
         audit_record(
             actor=by,
             action=AuditAction.AMEND,
             obj=amendment,
-            request=request,
+            context=context_for(by, context),
             detail={"amends": original.pk},
         )
     return amendment
@@ -561,13 +644,13 @@ def screening_discard(
     screening: Screening,
     by: User,
     expected_lock_version: int,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> Screening:
     """Void a draft started by mistake or an amendment no longer wanted. The row is kept (status
     voided) and never counts; a voided draft cannot be reopened."""
     expected = _expected_lock_version(expected_lock_version)
     with transaction.atomic():
-        current = _lock_for_write(by=by, pk=screening.pk)
+        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
         _require_draft(current)
         _require_lock_version(current, expected)
         current.status = ScreeningStatus.VOIDED
@@ -577,22 +660,13 @@ def screening_discard(
             actor=by,
             action=AuditAction.CHANGE,
             obj=current,
-            request=request,
+            context=context_for(by, context),
             detail={"fields": ["status"], "status": ScreeningStatus.VOIDED.value},
         )
     return current
 
 
 # --- follow-up -----------------------------------------------------------------------------------------
-
-
-def followup_suggestions(screening: Screening) -> tuple[str, ...]:
-    """What the definition says the screening's concern level calls for (empty without a level)."""
-    if not screening.level:
-        return ()
-    definition = definition_for(screening)
-    level = next((lvl for lvl in definition.levels if lvl.code == screening.level), None)
-    return tuple(level.follow_up) if level is not None else ()
 
 
 def followup_create(
@@ -603,7 +677,7 @@ def followup_create(
     owner: User,
     due_on: dt.date,
     description: str | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> FollowUpAction:
     """Record a follow-up action a final screening calls for, owned by a casework member of its agency
     (someone who may also complete it)."""
@@ -615,9 +689,7 @@ def followup_create(
         description, field="description", max_length=FOLLOWUP_TEXT_MAX_LENGTH
     )
     with transaction.atomic():
-        current = get_screening_for_user(user=by, pk=screening.pk)
-        if not has_permission(by, Permission.FOLLOWUP_EDIT, agency=current.agency_id):
-            raise PermissionDenied(errors.NOT_ALLOWED)
+        current = screening_for_user(user=by, pk=screening.pk, permission=Permission.FOLLOWUP_EDIT)
         if current.status != ScreeningStatus.FINAL:
             raise ScreeningStateError(errors.SCREENING_NOT_FINAL)
         if not isinstance(owner, User) or not has_permission(
@@ -640,7 +712,7 @@ def followup_create(
             action=AuditAction.CREATE,
             obj=followup,
             youth_id=current.youth_id,
-            request=request,
+            context=context_for(by, context),
             detail={"screening": current.pk, "kind": kind},
         )
     return followup
@@ -652,7 +724,7 @@ def followup_complete(
     by: User,
     completed_on: dt.date,
     outcome: str,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> FollowUpAction:
     """Mark a follow-up done, saying what happened. Anyone with FOLLOWUP_EDIT at its agency may, not only
     its owner (people leave and cover for each other); once completed it stays completed."""
@@ -666,7 +738,7 @@ def followup_complete(
         required=errors.FOLLOWUP_OUTCOME_REQUIRED,
     )
     with transaction.atomic():
-        visible = get_followup_for_user(user=by, pk=followup.pk, write=True)
+        visible = followup_for_user(user=by, pk=followup.pk, permission=Permission.FOLLOWUP_EDIT)
         current = FollowUpAction.objects.select_for_update().get(pk=followup.pk)
         if current.completed_on is not None:
             raise ScreeningStateError(errors.FOLLOWUP_ALREADY_COMPLETE)
@@ -680,7 +752,7 @@ def followup_complete(
             action=AuditAction.CHANGE,
             obj=current,
             youth_id=visible.screening.youth_id,
-            request=request,
+            context=context_for(by, context),
             detail={"fields": ["completed_on", "outcome"]},
         )
     return current

@@ -459,14 +459,18 @@ class _Writer:
                     at if final else None,
                     screeners[i] if final else None,
                     chains[i],
-                    "",
+                    None,  # amendment_reason: generated screenings are originals
                 )
 
         pks = self.pks(Screening, s["id"]).tolist()
         youth = self.pks(Youth, s["youth_id"]).tolist()
         agencies = self.pks(Agency, s["agency_id"]).tolist()
         reasons = s["reason"].tolist()
-        reasons_other = s["reason_other"].tolist() if "reason_other" in s else [""] * n
+        # Encrypted like the product writes it: ciphertext, or NULL for no other reason.
+        reasons_other = [
+            encrypt_value(str(text), context="screenings.screening.reason_other") if text else None
+            for text in (s["reason_other"].tolist() if "reason_other" in s else [""] * n)
+        ]
         roles = s["screener_role"].tolist()
         known = s["known_for"].tolist()
         ids = ids.tolist()

@@ -182,15 +182,14 @@ class SynthParams:
     theta_exploited_mean: float = 2.7  # latent trait: N(mean, 1) if exploited, N(0, 1) if not
     occasion_sd: float = 0.35  # screening-to-screening change of the perceived trait
 
-    # --- schedule (DOMAIN.md default policy: first by intake + 30 days, rescreen every 6 months, or 30
-    # days after a possible concern) -----------------------------------------------------------------
+    # --- schedule (DOMAIN.md default policy: first by intake + 30 days, rescreen every 6 months, or
+    # sooner after a level whose definition gives `rescreen_days`: 30 after a possible concern) -------
     first_on_time_share: float = 0.80  # screened within intake + 30 days
     first_missed_share: float = 0.05  # never screened in that episode
     first_late_mean_days: float = 14.0  # late by 1 + exponential(mean) days
     rescreen_on_time_share: float = 0.70  # within the 14 days up to the due date
     rescreen_missed_share: float = 0.08  # the cycle is skipped
     rescreen_late_mean_days: float = 20.0
-    possible_concern_rescreen_days: int = 30  # a possible concern brings the rescreen forward
     reason_event_share: float = 0.10  # rescreens recorded as runaway return or new information
     double_screen_share: float = 0.05  # re-rated by another screener within 14 days
     double_screen_max_days: int = 14

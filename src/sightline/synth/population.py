@@ -10,7 +10,6 @@ import numpy as np
 
 from sightline import instruments
 from sightline.instruments import MISSING
-from sightline.scheduling.rules import POSSIBLE_CONCERN
 from sightline.synth import model, names
 from sightline.synth.params import AGENCY_TYPES, BRIEF_AGENCY_TYPES, SynthParams
 
@@ -480,14 +479,23 @@ def generate(
     active = np.concatenate([first[has_final], np.flatnonzero(~on_time & ~late)])
     active.sort()
     cycle = 0
-    possible = POSSIBLE_CONCERN
+    # The sooner rescreen comes from the definition each intake's agency uses (a level's
+    # `rescreen_days`), as `rules.rescreen_due` takes it under the default policy.
+    intake_brief = np.isin(type_idx[i_agency], brief_types)
+    sooner_levels = [
+        (uses, level.code, level.rescreen_days)
+        for definition, uses in ((full_def, ~intake_brief), (brief_def, intake_brief))
+        for level in definition.levels
+        if level.rescreen_days is not None
+    ]
     while active.size:
         cycle += 1
         calendar_due = model.add_months(anchor[active], 6)
-        sooner = anchor[active] + np.timedelta64(params.possible_concern_rescreen_days, "D")
-        due_k = np.where(
-            (anchor_level[active] == possible) & (sooner < calendar_due), sooner, calendar_due
-        )
+        days = np.zeros(active.size, dtype=np.int64)
+        for uses, code, level_days in sooner_levels:
+            days[uses[active] & (anchor_level[active] == code)] = level_days
+        sooner = anchor[active] + days.astype("timedelta64[D]")
+        due_k = np.where((days > 0) & (sooner < calendar_due), sooner, calendar_due)
         keep = due_k <= stop[active]
         active, due_k = active[keep], due_k[keep]
         u = rng.random(active.size)

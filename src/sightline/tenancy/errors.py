@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from sightline.common import cleaning
+from sightline.common.errors import ServiceError
 
-class TenancyError(ValueError):
-    """A staff or training change that breaks a rule. `field` names the input at fault, if one is."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class TenancyError(ServiceError):
+    """A staff or training change that breaks a rule; `field` names the input at fault, if one is."""
 
 
 NOT_ALLOWED = "You do not have permission to do this at this agency."
@@ -20,7 +18,7 @@ UNKNOWN_ROLE = "Choose one of the listed roles."
 ROLE_NOT_GRANTABLE = "System admin access is granted in the admin site, not by an agency."
 UNKNOWN_SCREENER_ROLE = "Choose one of the listed screener roles."
 UNKNOWN_INSTRUMENT = "Choose one of the installed instruments."
-NOT_A_DATE = "Enter a date."
+NOT_A_DATE = cleaning.NOT_A_DATE
 TRAINED_IN_FUTURE = "The training date cannot be in the future."
 EXPIRES_BEFORE_TRAINED = "The expiry date cannot be before the training date."
 TRAINER_REQUIRED = "Say who gave the training."

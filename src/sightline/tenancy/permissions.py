@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import enum
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from sightline.tenancy.models import Membership, Role
@@ -37,35 +41,47 @@ _CASEWORK = {
     Permission.FOLLOWUP_EDIT,
 }
 
-ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.SCREENER: frozenset(_CASEWORK),
-    Role.SUPERVISOR: frozenset(_CASEWORK | {Permission.AGENCY_OVERVIEW, Permission.AGGREGATE_VIEW}),
-    Role.AGENCY_ADMIN: frozenset(
-        {
-            Permission.STAFF_MANAGE,
-            Permission.TRAINING_MANAGE,
-            Permission.POLICY_MANAGE,
-            Permission.AGGREGATE_VIEW,
-        }
-    ),
-    Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),
-    Role.RESEARCHER: frozenset({Permission.DEIDENTIFIED_VIEW}),
-    # System admins run the platform through Django's admin; they read no identified youth data.
-    Role.SYSTEM_ADMIN: frozenset(),
-}
+# Read-only: a role's grants change only here, in a reviewed commit, never at run time.
+ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
+    {
+        Role.SCREENER: frozenset(_CASEWORK),
+        Role.SUPERVISOR: frozenset(
+            _CASEWORK | {Permission.AGENCY_OVERVIEW, Permission.AGGREGATE_VIEW}
+        ),
+        Role.AGENCY_ADMIN: frozenset(
+            {
+                Permission.STAFF_MANAGE,
+                Permission.TRAINING_MANAGE,
+                Permission.POLICY_MANAGE,
+                Permission.AGGREGATE_VIEW,
+            }
+        ),
+        Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),
+        Role.RESEARCHER: frozenset({Permission.DEIDENTIFIED_VIEW}),
+        # System admins run the platform through Django's admin; they read no identified youth data.
+        Role.SYSTEM_ADMIN: frozenset(),
+    }
+)
 
 
-def permitted_agency_ids(user: User, perm: Permission) -> QuerySet[Membership, int]:
-    """Lazy ids of the agencies where the user's active membership grants `perm`.
+def roles_with(perm: Permission) -> list[str]:
+    """The roles that grant `perm`."""
+    if not isinstance(perm, Permission):
+        raise TypeError(f"expected a Permission, got {perm!r}")
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+
+
+def permitted_agency_ids(
+    user: User, perm: Permission, *also: Permission
+) -> QuerySet[Membership, int]:
+    """Lazy ids of the agencies where the user's active membership grants `perm` (or any of `also`).
 
     Lazy so selectors can use it as a subquery: the youth list is one query, and access is decided
     when the list is read, not when it was built.
     """
-    if not isinstance(perm, Permission):
-        raise TypeError(f"expected a Permission, got {perm!r}")
+    roles = sorted({role for p in (perm, *also) for role in roles_with(p)})
     if not user.is_authenticated or not user.is_active:
         return Membership.objects.none().values_list("agency_id", flat=True)
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
     return Membership.objects.filter(
         user_id=user.pk, user__is_active=True, active=True, role__in=roles, agency__active=True
     ).values_list("agency_id", flat=True)
@@ -84,12 +100,56 @@ def permissions_anywhere(user: User) -> frozenset[Permission]:
     return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in set(roles)))
 
 
-def agencies_with_permission(user: User, perm: Permission) -> list[int]:
-    """Ids of the agencies where the user's active membership grants `perm`."""
-    return list(permitted_agency_ids(user, perm))
+# Within one request, each person's roles per agency are read once (see `grants_per_request`); outside
+# a request (services called from tests, the CLI, jobs) every check asks the database.
+_request_grants: contextvars.ContextVar[dict[int, dict[int, frozenset[str]]] | None] = (
+    contextvars.ContextVar("request_grants", default=None)
+)
+
+
+@contextlib.contextmanager
+def grants_per_request() -> Iterator[None]:
+    """Remember each person's roles for the length of one request (the web middleware uses it).
+
+    A request is short and a membership change ends it with a redirect, so the answer cannot go stale
+    in a way that matters; `forget_grants` clears it after a membership change all the same.
+    """
+    token = _request_grants.set({})
+    try:
+        yield
+    finally:
+        _request_grants.reset(token)
+
+
+def forget_grants() -> None:
+    """Drop the roles remembered in this request (call after changing a membership)."""
+    cache = _request_grants.get()
+    if cache is not None:
+        cache.clear()
+
+
+def _roles_by_agency(user: User) -> dict[int, frozenset[str]]:
+    cache = _request_grants.get()
+    if cache is not None and user.pk in cache:
+        return cache[user.pk]
+    rows = Membership.objects.filter(
+        user_id=user.pk, user__is_active=True, active=True, agency__active=True
+    ).values_list("agency_id", "role")
+    roles: dict[int, set[str]] = {}
+    for agency_id, role in rows:
+        roles.setdefault(agency_id, set()).add(role)
+    found = {agency_id: frozenset(names) for agency_id, names in roles.items()}
+    if cache is not None:
+        cache[user.pk] = found
+    return found
 
 
 def has_permission(user: User, perm: Permission, *, agency: Agency | int) -> bool:
     """True when one of the user's active memberships in `agency` grants `perm`."""
+    roles = roles_with(perm)
     agency_id = agency if isinstance(agency, int) else agency.pk
-    return permitted_agency_ids(user, perm).filter(agency_id=agency_id).exists()
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if _request_grants.get() is None:
+        return permitted_agency_ids(user, perm).filter(agency_id=agency_id).exists()
+    return bool(_roles_by_agency(user).get(agency_id, frozenset()).intersection(roles))

@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from sightline.tenancy import access
 from sightline.tenancy.models import Agency, Membership, TrainingRecord, User
-from sightline.tenancy.permissions import Permission, has_permission, permitted_agency_ids
+from sightline.tenancy.permissions import Permission, roles_with
 
 
 def casework_agencies(user: User) -> list[Agency]:
     """Active agencies where the user may create and edit youth records (the agency pickers)."""
-    return list(
-        Agency.objects.filter(pk__in=permitted_agency_ids(user, Permission.YOUTH_EDIT)).order_by(
-            "name", "pk"
-        )
-    )
+    return list(access.agencies_visible_to(user, Permission.YOUTH_EDIT))
 
 
 def current_training(*, user: User, instrument_id: str, on: dt.date) -> TrainingRecord | None:
@@ -38,13 +34,14 @@ def current_training(*, user: User, instrument_id: str, on: dt.date) -> Training
 def staff_of(*, user: User, agency: Agency) -> QuerySet[Membership]:
     """Every membership of `agency`, inactive ones included, for people who manage its staff.
 
-    Raises Http404 for anyone else, so the staff list of an agency reveals nothing to outsiders.
+    Raises NotFound (404) for anyone else, so the staff list of an agency reveals nothing to outsiders.
     """
-    if not (
-        has_permission(user, Permission.STAFF_MANAGE, agency=agency)
-        or has_permission(user, Permission.TRAINING_MANAGE, agency=agency)
-    ):
-        raise Http404("No such agency.")
+    access.agency_for_user(
+        user=user,
+        agency_id=agency.pk,
+        permission=Permission.STAFF_MANAGE,
+        also=(Permission.TRAINING_MANAGE,),
+    )
     return (
         Membership.objects.filter(agency_id=agency.pk)
         .select_related("user", "agency")
@@ -53,17 +50,20 @@ def staff_of(*, user: User, agency: Agency) -> QuerySet[Membership]:
 
 
 def people_with_permission(
-    *, agency_ids: list[int], perm: Permission, include_former: bool = False
+    *, user: User, agency_ids: list[int], perm: Permission, include_former: bool = False
 ) -> list[User]:
-    """People whose membership of one of the agencies grants `perm` (pickers and filters).
+    """Colleagues whose membership of one of the agencies grants `perm` (pickers and filters).
 
+    Only agencies where `user` is an active member count, so nobody lists another agency's staff.
     `include_former` keeps people whose membership or account has ended: a filter over past
     screenings must still offer the screener who did them.
     """
-    from sightline.tenancy.permissions import ROLE_PERMISSIONS
-
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
-    memberships = Membership.objects.filter(agency_id__in=agency_ids, role__in=roles)
+    own = Membership.objects.filter(
+        user_id=user.pk, active=True, user__is_active=True, agency__active=True
+    ).values_list("agency_id", flat=True)
+    memberships = Membership.objects.filter(
+        agency_id__in=agency_ids, role__in=roles_with(perm)
+    ).filter(agency_id__in=own)
     if not include_former:
         memberships = memberships.filter(active=True, user__is_active=True)
     user_ids = memberships.values_list("user_id", flat=True)
@@ -84,6 +84,13 @@ def default_screener_role(*, user: User, agency_id: int) -> str:
 
 def agencies_where(*, user: User, perm: Permission) -> list[Agency]:
     """Active agencies where the user's membership grants `perm`, by name."""
+    return list(access.agencies_visible_to(user, perm))
+
+
+def active_memberships(*, user: User) -> list[Membership]:
+    """The user's own active memberships of active agencies, by agency name (the home page)."""
     return list(
-        Agency.objects.filter(pk__in=permitted_agency_ids(user, perm)).order_by("name", "pk")
+        Membership.objects.filter(user_id=user.pk, active=True, agency__active=True)
+        .select_related("agency")
+        .order_by("agency__name")
     )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from sightline import instruments
+from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
-from sightline.tenancy import errors
+from sightline.catalog import selectors as catalog
+from sightline.common import cleaning
+from sightline.tenancy import access, errors
 from sightline.tenancy.errors import TenancyError
 from sightline.tenancy.models import (
     Agency,
@@ -22,25 +22,28 @@ from sightline.tenancy.models import (
     TrainingRecord,
     User,
 )
-from sightline.tenancy.permissions import Permission, has_permission
+from sightline.tenancy.permissions import Permission, forget_grants
 
 _TRAINER_MAX = TrainingRecord._meta.get_field("trainer").max_length
 
 
 def _require(by: User, perm: Permission, agency: Agency) -> None:
-    if not has_permission(by, perm, agency=agency):
-        raise PermissionDenied(errors.NOT_ALLOWED)
+    access.require(
+        by,
+        perm,
+        agency_id=agency.pk,
+        object_type="agency",
+        object_id=agency.pk,
+        message=errors.NOT_ALLOWED,
+    )
 
 
 def _date(value: object, *, field: str) -> dt.date:
-    # datetime is a date subclass; accepting one would silently drop its time and zone.
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise TenancyError(errors.NOT_A_DATE, field=field)
-    return value
+    return cleaning.date(value, field=field, error=TenancyError)
 
 
-def _instrument_ids() -> set[str]:
-    return {definition.id for definition in instruments.available()}
+def _instrument_ids() -> frozenset[str]:
+    return catalog.instrument_ids()
 
 
 def training_record_create(
@@ -52,7 +55,7 @@ def training_record_create(
     trained_on: dt.date,
     trainer: str,
     expires_on: dt.date | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> TrainingRecord:
     """Record that `user` was trained on an instrument; an agency admin vouches for their own staff.
 
@@ -91,7 +94,7 @@ def training_record_create(
             action=AuditAction.CREATE,
             obj=record,
             agency_id=agency.pk,
-            request=request,
+            context=context_for(by, context),
             detail={"user_id": user.pk, "instrument_id": instrument_id},
         )
     return record
@@ -104,7 +107,7 @@ def membership_create(
     user: User,
     role: str,
     screener_role: str = "",
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> Membership:
     """Give a person a role at an agency.
 
@@ -129,11 +132,12 @@ def membership_create(
             membership = Membership.objects.create(
                 user=user, agency=agency, role=role, screener_role=screener_role
             )
+            forget_grants()
             audit_record(
                 actor=by,
                 action=AuditAction.CREATE,
                 obj=membership,
-                request=request,
+                context=context_for(by, context),
                 detail={"user_id": user.pk, "role": role},
             )
     except IntegrityError:  # a concurrent request created it between the check and the insert

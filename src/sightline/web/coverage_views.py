@@ -10,17 +10,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sightline.audit.models import AuditAction
+from sightline.audit.choices import AuditAction
+from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
 from sightline.scheduling import coverage as cov
 from sightline.scheduling.errors import SchedulingError
+from sightline.tenancy.access import requires
+from sightline.tenancy.permissions import Permission
+from sightline.web.errors import show_service_error
 from sightline.web.screening_forms import DATE_INPUT
 
 ALL_AGENCIES = ""
@@ -109,14 +112,14 @@ def _figures(request: HttpRequest, form: CoverageForm, today: dt.date) -> cov.Co
     try:
         return cov.coverage(user=request.user, today=today, **form.coverage_kwargs())  # type: ignore[arg-type]
     except SchedulingError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        show_service_error(form, error)
     except PermissionDenied as denied:
         field = "group_by" if str(denied) == cov.SCREENER_GROUPING_REFUSED else "agency"
         form.add_error(field, str(denied) or cov.AGENCY_OUT_OF_SCOPE)
     return None
 
 
-@login_required
+@requires(Permission.AGGREGATE_VIEW)
 @require_GET
 def coverage_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -127,7 +130,7 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             action=AuditAction.VIEW,
             object_type="coverage",
-            request=request,
+            context=AuditContext.from_request(request),
             detail={
                 "kind": "coverage",
                 "start": report.start.isoformat(),
@@ -154,7 +157,7 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Permission.AGGREGATE_VIEW)
 @require_GET
 def coverage_export(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -167,7 +170,7 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
             {"form": form, "report": None, "today": today, "query": ""},
             status=400,
         )
-    text = cov.coverage_csv(report, user=request.user, request=request)  # type: ignore[arg-type]
+    text = cov.coverage_csv(report, user=request.user, context=AuditContext.from_request(request))  # type: ignore[arg-type]
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="coverage-{report.group_by}-{report.start:%Y-%m-%d}'

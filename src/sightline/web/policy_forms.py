@@ -6,15 +6,17 @@ messages live in one place; the form only shapes the input.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 
-from sightline import instruments
+from sightline.catalog import selectors as catalog
 from sightline.scheduling import errors
-from sightline.scheduling.models import ScreeningPolicy
 from sightline.web.youth_forms import DATE_INPUT
+
+if TYPE_CHECKING:
+    from sightline.scheduling.models import ScreeningPolicy
 
 NUMBER_INPUT = forms.TextInput(attrs={"inputmode": "numeric", "class": "input--short"})
 NUMBER_FIELDS = (
@@ -23,15 +25,15 @@ NUMBER_FIELDS = (
     "rescreen_months",
     "possible_concern_rescreen_days",
     "due_soon_days",
+    "correction_window_days",
 )
+# Left empty, these keep the value of the version in force (older clients do not send them).
+KEEP_WHEN_EMPTY = frozenset({"correction_window_days"})
 
 
 def instrument_choices() -> list[tuple[str, str]]:
     """Installed instruments as "Title · id", so the id an admin may see elsewhere is recognisable."""
-    titles: dict[str, str] = {}
-    for definition in instruments.available():
-        titles.setdefault(definition.id, f"{definition.title} · {definition.id}")
-    return list(titles.items())
+    return [(d.id, f"{d.title} · {d.id}") for d in catalog.current_definitions()]
 
 
 class PolicyForm(forms.Form):
@@ -56,12 +58,25 @@ class PolicyForm(forms.Form):
     possible_concern_rescreen_days = forms.CharField(
         required=False,
         widget=NUMBER_INPUT,
-        label="Rescreen after a “possible concern” result within (days)",
-        help_text="Leave empty to use the regular rescreen interval.",
+        label="Sooner rescreen within (days)",
+        help_text=(
+            "For the levels whose instrument definition calls for a sooner rescreen (in the "
+            "bundled CSE-IT: “possible concern”, 30 days); this number replaces the definition's "
+            "days. Leave empty to use the regular rescreen interval."
+        ),
     )
     due_soon_days = forms.CharField(
         widget=NUMBER_INPUT,
         label="Show as due (days before the due date)",
+    )
+    correction_window_days = forms.CharField(
+        required=False,
+        widget=NUMBER_INPUT,
+        label="Correction window after finalizing (days)",
+        help_text=(
+            "For this many days after a screening is finalized its screener may correct it; "
+            "after that only an amendment with a reason is possible. 0: no correction window."
+        ),
     )
     instrument_id = forms.ChoiceField(label="Instrument")
     reason = forms.CharField(
@@ -102,7 +117,11 @@ class PolicyForm(forms.Form):
     def settings(self) -> dict[str, Any]:
         """The cleaned values as `policy_create` takes them."""
         data = self.cleaned_data
-        values: dict[str, Any] = {name: data[name] for name in NUMBER_FIELDS}
+        values: dict[str, Any] = {
+            name: data[name]
+            for name in NUMBER_FIELDS
+            if not (name in KEEP_WHEN_EMPTY and str(data[name] or "").strip() == "")
+        }
         values["include_high_risk_under_min_age"] = data["include_high_risk_under_min_age"]
         values["instrument_id"] = data["instrument_id"]
         return values

@@ -7,23 +7,27 @@ a missing agency, so the page does not reveal which agencies exist.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from sightline.audit.context import AuditContext
 from sightline.scheduling.errors import SchedulingError
-from sightline.scheduling.models import ScreeningPolicy
+from sightline.scheduling.policies import default_instrument_id, policy_defaults, policy_in_force
 from sightline.scheduling.selectors import policy_versions
-from sightline.scheduling.services import default_instrument_id, policy_create, policy_in_force
-from sightline.tenancy.models import Agency
-from sightline.tenancy.permissions import Permission
-from sightline.tenancy.selectors import agencies_where
+from sightline.scheduling.services import policy_create
+from sightline.tenancy import access
+from sightline.tenancy.permissions import Permission, has_permission
+from sightline.web.errors import show_service_error
 from sightline.web.policy_forms import PolicyForm, instrument_choices
+
+if TYPE_CHECKING:
+    from sightline.scheduling.models import ScreeningPolicy
+    from sightline.tenancy.models import Agency
 
 NO_AGENCY = "No such agency."
 
@@ -35,8 +39,14 @@ def policy_view(request: HttpRequest, agency_id: int) -> HttpResponse:
     today = timezone.localdate()
     current = policy_in_force(agency, on=today)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied("You cannot change this agency's screening policy.")
+        access.require(
+            request.user,
+            Permission.POLICY_MANAGE,
+            agency_id=agency.pk,
+            object_type="agency",
+            object_id=agency.pk,
+            message="You cannot change this agency's screening policy.",
+        )
         form = PolicyForm(request.POST)
         if form.is_valid():
             try:
@@ -45,17 +55,17 @@ def policy_view(request: HttpRequest, agency_id: int) -> HttpResponse:
                     by=request.user,
                     effective_from=form.cleaned_data["effective_from"],
                     reason=form.cleaned_data["reason"],
-                    request=request,
+                    context=AuditContext.from_request(request),
                     **form.settings(),
                 )
             except SchedulingError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                show_service_error(form, error)
             else:
                 return redirect(f"{request.path}?saved=1#history")
     else:
         form = PolicyForm(initial=PolicyForm.initial_from(current, today=today))
     titles = dict(instrument_choices())
-    rows = policy_versions(agency_id=agency.pk)  # access checked by _agency above
+    rows = policy_versions(user=request.user, agency_id=agency.pk)
     history = [
         {
             "policy": row,
@@ -83,11 +93,13 @@ def policy_view(request: HttpRequest, agency_id: int) -> HttpResponse:
 
 def _agency(request: HttpRequest, agency_id: int) -> tuple[Agency, bool]:
     """The agency if the user manages its policy (True) or oversees it (False); else 404."""
-    for perm, can_manage in ((Permission.POLICY_MANAGE, True), (Permission.AGENCY_OVERVIEW, False)):
-        for agency in agencies_where(user=request.user, perm=perm):
-            if agency.pk == agency_id:
-                return agency, can_manage
-    raise Http404(NO_AGENCY)
+    agency = access.agency_for_user(
+        user=request.user,
+        agency_id=agency_id,
+        permission=Permission.POLICY_MANAGE,
+        also=(Permission.AGENCY_OVERVIEW,),
+    )
+    return agency, has_permission(request.user, Permission.POLICY_MANAGE, agency=agency)
 
 
 CHANGE_LABELS = {
@@ -97,6 +109,7 @@ CHANGE_LABELS = {
     "rescreen_months": "rescreen",
     "possible_concern_rescreen_days": "after “possible concern”",
     "due_soon_days": "shown as due",
+    "correction_window_days": "correction window",
     "instrument_id": "instrument",
 }
 
@@ -104,7 +117,7 @@ CHANGE_LABELS = {
 def _changes(row: ScreeningPolicy, before: ScreeningPolicy | None, agency: Agency) -> list[str]:
     """The settings this version changed, against the previous one (or the CSE-IT defaults)."""
     if before is None:
-        before = ScreeningPolicy(agency=agency, instrument_id=default_instrument_id(agency.type))
+        before = policy_defaults(agency)
     return [
         label
         for name, label in CHANGE_LABELS.items()

@@ -10,14 +10,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sightline.audit.models import AuditAction
+from sightline.audit.choices import AuditAction
+from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
 from sightline.scheduling import exports, rules
 from sightline.scheduling.selectors import (
@@ -29,9 +29,11 @@ from sightline.scheduling.selectors import (
     state_counts,
 )
 from sightline.scheduling.worklists import overseen_agencies
-from sightline.tenancy.permissions import Permission, agencies_with_permission
+from sightline.tenancy import access
+from sightline.tenancy.access import requires
+from sightline.tenancy.permissions import Permission
 from sightline.tenancy.selectors import people_with_permission
-from sightline.web.screening_forms import level_choices, person_label
+from sightline.web.screening_forms import person_label
 
 PAGE_SIZE = 50
 UNASSIGNED = "none"
@@ -83,11 +85,6 @@ class WorklistFilter(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
-def _require_casework(request: HttpRequest) -> None:
-    if not agencies_with_permission(request.user, Permission.SCREENING_EDIT):
-        raise PermissionDenied("Only screeners have a caseload.")
-
-
 def _describe(row: Any, today: Any) -> None:
     """Give a schedule row what its table cells show: age, state in words, days overdue."""
     row.age = exports.age_on(row.date_of_birth, today)
@@ -102,10 +99,9 @@ def _describe(row: Any, today: Any) -> None:
         row.state_text = f"Due by {row.due_on:%Y-%m-%d}"
 
 
-@login_required
+@requires(Permission.SCREENING_EDIT)
 @require_GET
 def my_caseload(request: HttpRequest) -> HttpResponse:
-    _require_casework(request)
     today = timezone.localdate()
     rows = list(my_worklist(user=request.user, today=today))
     for row in rows:
@@ -114,7 +110,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=AuditAction.VIEW,
         object_type="worklist",
-        request=request,
+        context=AuditContext.from_request(request),
         detail={"kind": "mine", "rows": len(rows)},
     )
     return render(
@@ -123,18 +119,15 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
         {
             "overdue": [row for row in rows if row.days_late],
             "due_soon": [row for row in rows if not row.days_late],
-            "level_labels": dict(level_choices()),
             "today": today,
         },
     )
 
 
-@login_required
+@requires(Permission.AGENCY_OVERVIEW, missing="No such page.")
 @require_GET
 def agency_index(request: HttpRequest) -> HttpResponse:
     agencies = overseen_agencies(user=request.user)
-    if not agencies:
-        raise Http404("No such page.")
     if len(agencies) == 1:
         return redirect("web:schedule-agency", agency_id=agencies[0].pk)
     return render(request, "web/schedule/agencies.html", {"agencies": agencies})
@@ -147,8 +140,10 @@ def _agency_or_404(request: HttpRequest, agency_id: int) -> tuple[Any, int]:
     """
     agencies = overseen_agencies(user=request.user)
     agency = next((a for a in agencies if a.pk == agency_id), None)
-    if agency is None:
-        raise Http404("No such agency.")
+    if agency is None:  # the door answers, and records, the refusal
+        agency = access.agency_for_user(
+            user=request.user, agency_id=agency_id, permission=Permission.AGENCY_OVERVIEW
+        )
     return agency, len(agencies)
 
 
@@ -156,7 +151,10 @@ def _filter_form(request: HttpRequest, agency: Any, today: Any) -> WorklistFilte
     return WorklistFilter(
         request.GET,
         screeners=people_with_permission(
-            agency_ids=[agency.pk], perm=Permission.SCREENING_EDIT, include_former=True
+            user=request.user,
+            agency_ids=[agency.pk],
+            perm=Permission.SCREENING_EDIT,
+            include_former=True,
         ),
         programs=agency_programs(user=request.user, agency_id=agency.pk, today=today),
     )
@@ -190,8 +188,6 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
             rows = agency_worklist(
                 user=request.user, agency_id=agency.pk, today=today, **form.selector_kwargs()
             )
-        except PermissionDenied as denied:
-            raise Http404("No such agency.") from denied
         except ValueError as error:
             form.add_error(None, f"The filters could not be applied: {error}.")
         else:
@@ -208,7 +204,7 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
                 action=AuditAction.VIEW,
                 object_type="worklist",
                 agency_id=agency.pk,
-                request=request,
+                context=AuditContext.from_request(request),
                 detail={"kind": "agency", "filters": form.used(), "page": page.number},
             )
     current_state = form.cleaned_data.get("state", "") if form.is_valid() else ""
@@ -238,7 +234,6 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
             "all_count": sum(counts.values()) if counts else 0,
             "current_state": current_state,
             "query": _query(request),
-            "level_labels": dict(level_choices()),
             "several_agencies": overseen > 1,
         },
         status=200 if page is not None else 400,
@@ -257,8 +252,6 @@ def agency_worklist_export(request: HttpRequest, agency_id: int) -> HttpResponse
         rows = agency_worklist(
             user=request.user, agency_id=agency.pk, today=today, **form.selector_kwargs()
         )
-    except PermissionDenied as denied:
-        raise Http404("No such agency.") from denied
     except ValueError as error:
         form.add_error(None, f"The filters could not be applied: {error}.")
         return _export_refused(request, agency, form)
@@ -267,13 +260,11 @@ def agency_worklist_export(request: HttpRequest, agency_id: int) -> HttpResponse
         action=AuditAction.EXPORT,
         object_type="worklist",
         agency_id=agency.pk,
-        request=request,
+        context=AuditContext.from_request(request),
         detail={"kind": "worklist", "filters": form.used(), "rows": rows.count()},
     )
     response = StreamingHttpResponse(
-        exports.worklist_csv(
-            rows.iterator(chunk_size=500), today=today, level_labels=dict(level_choices())
-        ),
+        exports.worklist_csv(rows.iterator(chunk_size=500), today=today),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (
@@ -293,7 +284,6 @@ def _export_refused(request: HttpRequest, agency: Any, form: WorklistFilter) -> 
             "page": None,
             "state_links": [],
             "query": _query(request),
-            "level_labels": {},
         },
         status=400,
     )

@@ -8,25 +8,27 @@ Ratings reuse the practice scorer's `PracticeForm`, so the draft page posts the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.http import QueryDict
 
-from sightline import instruments
-from sightline.screenings.models import (
+from sightline.catalog import selectors as catalog
+from sightline.screenings.choices import (
     FollowUpKind,
     InformationSource,
     KnownFor,
-    Screening,
     ScreeningMode,
     ScreeningReason,
     ScreeningStatus,
 )
-from sightline.tenancy.models import ScreenerRole, User
+from sightline.tenancy.choices import ScreenerRole
 from sightline.tenancy.permissions import Permission
 from sightline.tenancy.selectors import people_with_permission
 from sightline.web.forms import PracticeForm
+
+if TYPE_CHECKING:
+    from sightline.screenings.models import Screening
+    from sightline.tenancy.models import User
 
 BLANK = [("", "Not answered yet")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,17 +36,12 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def instrument_choices() -> list[tuple[str, str]]:
     """One choice per installed instrument id; a new screening always uses its current version."""
-    seen: dict[str, str] = {}
-    for definition in instruments.available():
-        seen.setdefault(definition.id, definition.title)
-    return list(seen.items())
+    return [(d.id, d.title) for d in catalog.current_definitions()]
 
 
 def instruments_by_id() -> dict[str, Any]:
     """The definition a new screening of each id would use (for intended users and contact)."""
-    return {
-        instrument_id: instruments.load(instrument_id) for instrument_id, _ in instrument_choices()
-    }
+    return {d.id: d for d in catalog.current_definitions()}
 
 
 class _ScreeningFields(forms.Form):
@@ -133,10 +130,6 @@ def stored_ratings_form(definition: Any, screening: Screening) -> PracticeForm:
     return form
 
 
-def posted_ratings_form(definition: Any, data: QueryDict) -> PracticeForm:
-    return PracticeForm(definition, data)
-
-
 def flat_statement_answers(form: PracticeForm) -> dict[str, int]:
     """`PracticeForm` groups answers by indicator (for suggestions); a screening stores them flat."""
     return {
@@ -158,12 +151,12 @@ class LockForm(forms.Form):
     lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-def followup_owners(agency_id: int) -> list[User]:
+def followup_owners(user: User, agency_id: int) -> list[User]:
     """Active people whose active membership of the agency lets them complete follow-ups.
 
     Only the choices of the owner select; `followup_create` checks the chosen owner again.
     """
-    return people_with_permission(agency_ids=[agency_id], perm=Permission.FOLLOWUP_EDIT)
+    return people_with_permission(user=user, agency_ids=[agency_id], perm=Permission.FOLLOWUP_EDIT)
 
 
 def person_label(user: User) -> str:
@@ -193,6 +186,12 @@ class FollowUpCompleteForm(forms.Form):
     completed_on = forms.DateField(label="Completed on", widget=DATE_INPUT)
     outcome = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args: Any, followup_pk: int | None = None, **kwargs: Any) -> None:
+        # The detail page shows one of these per open follow-up: their ids must not collide.
+        if followup_pk is not None:
+            kwargs.setdefault("auto_id", f"id_followup{followup_pk}_%s")
+        super().__init__(*args, **kwargs)
+
 
 class _Filters(forms.Form):
     status = forms.ChoiceField(
@@ -206,14 +205,6 @@ class MyScreeningsFilter(_Filters):
     pass
 
 
-def level_choices() -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for definition in instruments.available():
-        for level in definition.levels:
-            seen.setdefault(level.code, level.label)
-    return list(seen.items())
-
-
 class AgencyFilter(_Filters):
     level = forms.ChoiceField(label="Concern level", required=False)
     screener = forms.TypedChoiceField(
@@ -225,7 +216,7 @@ class AgencyFilter(_Filters):
 
     def __init__(self, *args: Any, screeners: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "Any level"), *level_choices()]
+        self.fields["level"].choices = [("", "Any level"), *catalog.level_choices()]
         self.fields["screener"].choices = [("", "Anyone")] + [
             (user.pk, person_label(user)) for user in screeners
         ]
@@ -243,8 +234,8 @@ class AgencyFilter(_Filters):
         }
 
 
-def agency_staff(agency_ids: Iterable[int]) -> list[User]:
+def agency_staff(user: User, agency_ids: Iterable[int]) -> list[User]:
     """People with a casework membership of these agencies: the screener filter's choices."""
     return people_with_permission(
-        agency_ids=list(agency_ids), perm=Permission.SCREENING_EDIT, include_former=True
+        user=user, agency_ids=list(agency_ids), perm=Permission.SCREENING_EDIT, include_former=True
     )

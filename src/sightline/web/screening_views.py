@@ -7,7 +7,7 @@ nothing. Views write the VIEW and PRINT audit events themselves (services audit 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,18 +18,27 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sightline import instruments
-from sightline.audit.models import AuditAction
+from sightline.audit.choices import AuditAction
+from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
-from sightline.scheduling.services import policy_in_force
+from sightline.catalog import selectors as catalog
+from sightline.scheduling.policies import policy_in_force
 from sightline.screenings import selectors, services
+from sightline.screenings.choices import InformationSource, ScreeningMode, ScreeningStatus
 from sightline.screenings.definitions import Definition, definition_for
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError
-from sightline.screenings.models import InformationSource, Screening, ScreeningMode, ScreeningStatus
-from sightline.tenancy.permissions import Permission, agencies_with_permission, has_permission
+from sightline.tenancy import access
+from sightline.tenancy.access import requires
+from sightline.tenancy.permissions import Permission, has_permission
 from sightline.tenancy.selectors import default_screener_role
+from sightline.web import review_panel
 from sightline.web import screening_forms as sf
+from sightline.web.errors import show_service_error
 from sightline.web.forms import STATEMENT_PREFIX, PracticeForm
-from sightline.youth.selectors import get_youth_for_user
+from sightline.youth.selectors import youth_for_user
+
+if TYPE_CHECKING:
+    from sightline.screenings.models import Screening
 
 PAGE_SIZE = 25
 RESULT_PARTIAL = "web/partials/practice_result.html"
@@ -123,7 +132,7 @@ def _record_context(request: HttpRequest, screening: Screening) -> dict[str, Any
         result=_stored_result(definition, screening),
         level=level,
         level_rank=definition.level_index(screening.level) if level else None,
-        suggestions=services.followup_suggestions(screening),
+        suggestions=selectors.followup_suggestions(screening),
         followups=list(
             selectors.followups_visible_to(user=request.user).filter(screening_id=screening.pk)
         ),
@@ -138,6 +147,8 @@ def _detail_context(
     amend_form: sf.AmendForm | None = None,
     followup_form: sf.FollowUpForm | None = None,
     complete_forms: dict[int, sf.FollowUpCompleteForm] | None = None,
+    review_form: review_panel.ReviewForm | None = None,
+    correct_form: review_panel.CorrectForm | None = None,
     error: str | None = None,
 ) -> dict[str, Any]:
     user = request.user
@@ -151,7 +162,10 @@ def _detail_context(
     followups = context.get("followups", [])
     for followup in followups:
         followup.complete_form = complete_forms.get(
-            followup.pk, sf.FollowUpCompleteForm(initial={"completed_on": timezone.localdate()})
+            followup.pk,
+            sf.FollowUpCompleteForm(
+                initial={"completed_on": timezone.localdate()}, followup_pk=followup.pk
+            ),
         )
     context.update(
         chain=chain,
@@ -166,17 +180,40 @@ def _detail_context(
         amend_form=amend_form or sf.AmendForm(),
         followup_form=followup_form
         or sf.FollowUpForm(
-            owners=sf.followup_owners(screening.agency_id), initial={"owner": user.pk}
+            owners=sf.followup_owners(user, screening.agency_id), initial={"owner": user.pk}
         ),
         error=error,
+    )
+    context.update(
+        review_panel.review_context(
+            request,
+            screening,
+            chain=chain,
+            can_edit=can_edit,
+            review_form=review_form,
+            correct_form=correct_form,
+        )
     )
     return context
 
 
+def _context(request: HttpRequest) -> AuditContext:
+    return AuditContext.from_request(request)
+
+
 def _render_detail(
-    request: HttpRequest, screening: Screening, *, status: int = 200, **forms: Any
+    request: HttpRequest,
+    screening: Screening,
+    *,
+    status: int = 200,
+    viewed: bool = False,
+    **forms: Any,
 ) -> HttpResponse:
-    audit_record(actor=request.user, action=AuditAction.VIEW, obj=screening, request=request)
+    """The detail page; a re-render after a refused change records the VIEW the door did not."""
+    if not viewed:
+        audit_record(
+            actor=request.user, action=AuditAction.VIEW, obj=screening, context=_context(request)
+        )
     context = _detail_context(request, screening, **forms)
     return render(request, "web/screenings/detail.html", context, status=status)
 
@@ -187,7 +224,7 @@ def _render_detail(
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
-    youth = get_youth_for_user(user=request.user, pk=youth_pk)
+    youth = youth_for_user(user=request.user, pk=youth_pk)
     if request.method == "POST":
         form = sf.StartForm(request.POST)
         if form.is_valid():
@@ -196,11 +233,11 @@ def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
                     youth=youth,
                     by=request.user,
                     instrument_id=form.cleaned_data["instrument_id"],
-                    request=request,
+                    context=_context(request),
                     **form.service_kwargs(),
                 )
             except ScreeningError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                show_service_error(form, error)
             else:
                 messages.success(request, "Draft screening started.")
                 return redirect("web:screening-edit", pk=screening.pk)
@@ -267,7 +304,9 @@ def _posted_statements(data: QueryDict, form: PracticeForm) -> dict[str, int] | 
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
+    )
     if screening.status != ScreeningStatus.DRAFT:
         messages.info(request, NOT_A_DRAFT)
         return redirect("web:screening-detail", pk=screening.pk)
@@ -277,7 +316,9 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("web:screening-detail", pk=screening.pk)
     if request.method == "GET":
-        audit_record(actor=request.user, action=AuditAction.VIEW, obj=screening, request=request)
+        audit_record(
+            actor=request.user, action=AuditAction.VIEW, obj=screening, context=_context(request)
+        )
         return _render_edit(request, screening, definition, *_stored_forms(definition, screening))
 
     draft = sf.DraftForm(request.POST)
@@ -285,16 +326,29 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not (draft.is_valid() and ratings.is_valid()):
         error = "Nothing was saved. Correct the answers marked below."
         return _render_edit(request, screening, definition, draft, ratings, status=400, error=error)
+    changes = {
+        "indicator_ratings": ratings.ratings,
+        "statement_answers": _posted_statements(request.POST, ratings),
+        **draft.service_kwargs(),
+    }
+    finalizing = "finalize" in request.POST
     try:
-        saved = services.screening_save_draft(
-            screening=screening,
-            by=request.user,
-            expected_lock_version=draft.cleaned_data["lock_version"],
-            indicator_ratings=ratings.ratings,
-            statement_answers=_posted_statements(request.POST, ratings),
-            request=request,
-            **draft.service_kwargs(),
-        )
+        if finalizing:
+            outcome = services.screening_save_and_finalize(
+                screening=screening,
+                by=request.user,
+                expected_lock_version=draft.cleaned_data["lock_version"],
+                context=_context(request),
+                **changes,
+            )
+        else:
+            saved = services.screening_save_draft(
+                screening=screening,
+                by=request.user,
+                expected_lock_version=draft.cleaned_data["lock_version"],
+                context=_context(request),
+                **changes,
+            )
     except ScreeningConflictError as error:
         # Re-render the user's own answers so nothing they typed is lost; the page links to a reload.
         return _render_edit(
@@ -314,34 +368,30 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, screening, definition, draft, ratings, status=400, error=error.message
         )
 
-    if "finalize" not in request.POST:
+    if not finalizing:
         messages.success(request, "Draft saved.")
         return redirect("web:screening-edit", pk=saved.pk)
-    try:
-        services.screening_finalize(
-            screening=saved,
-            by=request.user,
-            expected_lock_version=saved.lock_version,
-            request=request,
-        )
-    except ScreeningError as error:
+    if outcome.refused is not None:
+        # The changes were kept as a draft in the same transaction; say why it is not final.
         return _render_edit(
             request,
-            saved,
+            outcome.screening,
             definition,
-            *_stored_forms(definition, saved),
-            status=409 if isinstance(error, ScreeningConflictError) else 400,
-            error=f"{error.message} {SAVED_BUT_NOT_FINALIZED}",
+            *_stored_forms(definition, outcome.screening),
+            status=400,
+            error=f"{outcome.refused.message} {SAVED_BUT_NOT_FINALIZED}",
         )
     messages.success(request, "Screening finalized.")
-    return redirect("web:screening-detail", pk=saved.pk)
+    return redirect("web:screening-detail", pk=outcome.screening.pk)
 
 
 @login_required
 @require_POST
 def screening_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The live result for the draft page's current answers; saves nothing."""
-    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
+    )
     try:
         definition = definition_for(screening)
     except ScreeningError:
@@ -354,7 +404,9 @@ def screening_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
+    )
     if screening.status != ScreeningStatus.DRAFT:
         messages.info(request, NOT_A_DRAFT)
         return redirect("web:screening-detail", pk=screening.pk)
@@ -366,7 +418,7 @@ def screening_discard(request: HttpRequest, pk: int) -> HttpResponse:
                 screening=screening,
                 by=request.user,
                 expected_lock_version=form.cleaned_data["lock_version"],
-                request=request,
+                context=_context(request),
             )
         except ScreeningError as exc:
             error = exc.message
@@ -384,14 +436,18 @@ def screening_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    screening = selectors.get_screening_for_user(user=request.user, pk=pk)
-    return _render_detail(request, screening)
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, context=_context(request), record=AuditAction.VIEW
+    )
+    return _render_detail(request, screening, viewed=True)
 
 
 @login_required
 @require_POST
 def screening_amend(request: HttpRequest, pk: int) -> HttpResponse:
-    screening = selectors.get_screening_for_user(user=request.user, pk=pk, write=True)
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
+    )
     form = sf.AmendForm(request.POST)
     if form.is_valid():
         try:
@@ -399,10 +455,10 @@ def screening_amend(request: HttpRequest, pk: int) -> HttpResponse:
                 screening=screening,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
-                request=request,
+                context=_context(request),
             )
         except ScreeningError as error:
-            form.add_error("reason" if error.field == "reason" else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -415,8 +471,9 @@ def screening_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
-    screening = selectors.get_screening_for_user(user=request.user, pk=pk)
-    audit_record(actor=request.user, action=AuditAction.PRINT, obj=screening, request=request)
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, context=_context(request), record=AuditAction.PRINT
+    )
     context = _record_context(request, screening)
     return render(request, "web/screenings/summary.html", context)
 
@@ -427,8 +484,10 @@ def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
-    screening = selectors.get_screening_for_user(user=request.user, pk=pk)
-    form = sf.FollowUpForm(request.POST, owners=sf.followup_owners(screening.agency_id))
+    screening = selectors.screening_for_user(user=request.user, pk=pk)
+    form = sf.FollowUpForm(
+        request.POST, owners=sf.followup_owners(request.user, screening.agency_id)
+    )
     if form.is_valid():
         try:
             services.followup_create(
@@ -438,10 +497,10 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
                 owner=form.chosen_owner(),
                 due_on=form.cleaned_data["due_on"],
                 description=form.cleaned_data["description"],
-                request=request,
+                context=_context(request),
             )
         except ScreeningError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, "Follow-up added.")
             return redirect("web:screening-detail", pk=screening.pk)
@@ -451,9 +510,11 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    followup = selectors.get_followup_for_user(user=request.user, pk=pk, write=True)
-    screening = selectors.get_screening_for_user(user=request.user, pk=followup.screening_id)
-    form = sf.FollowUpCompleteForm(request.POST)
+    followup = selectors.followup_for_user(
+        user=request.user, pk=pk, permission=Permission.FOLLOWUP_EDIT
+    )
+    screening = selectors.screening_for_user(user=request.user, pk=followup.screening_id)
+    form = sf.FollowUpCompleteForm(request.POST, followup_pk=followup.pk)
     if form.is_valid():
         try:
             services.followup_complete(
@@ -461,10 +522,10 @@ def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 completed_on=form.cleaned_data["completed_on"],
                 outcome=form.cleaned_data["outcome"],
-                request=request,
+                context=_context(request),
             )
         except ScreeningError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, "Follow-up marked as completed.")
             return redirect("web:screening-detail", pk=screening.pk)
@@ -484,16 +545,9 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _level_labels() -> dict[str, str]:
-    return dict(sf.level_choices())
-
-
 def _instrument_names() -> dict[str, str]:
     """Instrument id -> the short name a screener knows it by, for list columns."""
-    return {
-        instrument_id: definition.short_title or definition.title
-        for instrument_id, definition in sf.instruments_by_id().items()
-    }
+    return catalog.instrument_titles()
 
 
 @login_required
@@ -511,22 +565,21 @@ def my_screenings(request: HttpRequest) -> HttpResponse:
         "tabs": [("", "Drafts and finalized"), *ScreeningStatus.choices],
         "page": page,
         "query": _query_without_page(request),
-        "level_labels": _level_labels(),
         "instrument_names": _instrument_names(),
+        # Returned by a supervisor: flagged above the list until corrected (ADR 0007).
+        "returned": list(selectors.returned_to(user=request.user)[:PAGE_SIZE]),
     }
     return render(
         request, "web/screenings/mine.html", context, status=200 if page is not None else 400
     )
 
 
-@login_required
+# The same answer as a missing page: the overview's existence tells a screener nothing.
+@requires(Permission.AGENCY_OVERVIEW, missing="No such page.")
 @require_http_methods(["GET"])
 def agency_screenings(request: HttpRequest) -> HttpResponse:
-    agency_ids = agencies_with_permission(request.user, Permission.AGENCY_OVERVIEW)
-    if not agency_ids:
-        # The same answer as a missing page: the overview's existence tells a screener nothing.
-        raise Http404("No such page.")
-    form = sf.AgencyFilter(request.GET, screeners=sf.agency_staff(agency_ids))
+    agency_ids = list(access.agency_ids_visible_to(request.user, Permission.AGENCY_OVERVIEW))
+    form = sf.AgencyFilter(request.GET, screeners=sf.agency_staff(request.user, agency_ids))
     page = None
     if form.is_valid():
         found = selectors.agency_screenings(user=request.user, **form.selector_kwargs())
@@ -535,7 +588,6 @@ def agency_screenings(request: HttpRequest) -> HttpResponse:
         "filters": form,
         "page": page,
         "query": _query_without_page(request),
-        "level_labels": _level_labels(),
         "instrument_names": _instrument_names(),
     }
     return render(

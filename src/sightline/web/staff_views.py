@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from sightline import instruments
+from sightline.audit.context import AuditContext
+from sightline.catalog import selectors as catalog
+from sightline.tenancy import access
 from sightline.tenancy.errors import TenancyError
-from sightline.tenancy.models import Agency
-from sightline.tenancy.permissions import Permission, agencies_with_permission
-from sightline.tenancy.selectors import agencies_where, staff_of
+from sightline.tenancy.permissions import Permission
+from sightline.tenancy.selectors import staff_of
 from sightline.tenancy.services import training_record_create
-from sightline.web.youth_forms import TrainingRecordForm, show_service_error
+from sightline.web.errors import show_service_error
+from sightline.web.youth_forms import TrainingRecordForm
+
+if TYPE_CHECKING:
+    from sightline.tenancy.models import Agency
 
 NO_AGENCY = "No such agency."
 
@@ -37,14 +44,14 @@ def staff(request: HttpRequest) -> HttpResponse:
                 trained_on=form.cleaned_data["trained_on"],
                 trainer=form.cleaned_data["trainer"],
                 expires_on=form.cleaned_data["expires_on"],
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except TenancyError as error:
             show_service_error(form, error)
         else:
             return redirect(f"{request.path}?agency={agency.pk}#training-form")
     today = timezone.localdate()
-    titles = {d.id: d.short_title or d.title for d in instruments.available()}
+    titles = catalog.instrument_titles()
     people = [
         {
             "membership": membership,
@@ -73,7 +80,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_agencies(request: HttpRequest) -> list[Agency]:
-    return agencies_where(user=request.user, perm=Permission.TRAINING_MANAGE)
+    return list(access.agencies_visible_to(request.user, Permission.TRAINING_MANAGE))
 
 
 def _managed_agency(request: HttpRequest) -> Agency:
@@ -81,13 +88,11 @@ def _managed_agency(request: HttpRequest) -> Agency:
 
     Anyone who manages none gets the same 404 as for a missing agency.
     """
-    allowed = agencies_with_permission(request.user, Permission.TRAINING_MANAGE)
-    wanted = request.GET.get("agency") or (allowed[0] if allowed else None)
-    try:
-        wanted_id = int(wanted) if wanted is not None else None
-    except ValueError:
-        raise Http404(NO_AGENCY) from None
-    managed = {agency.pk: agency for agency in _managed_agencies(request)}
-    if wanted_id not in managed:
-        raise Http404(NO_AGENCY)
-    return managed[wanted_id]
+    wanted = request.GET.get("agency")
+    if wanted is None:
+        first = _managed_agencies(request)[:1]
+        if first:
+            return first[0]
+    return access.agency_for_user(
+        user=request.user, agency_id=wanted, permission=Permission.TRAINING_MANAGE
+    )

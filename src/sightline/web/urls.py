@@ -3,6 +3,7 @@ from django.urls import path
 from sightline.web import (
     urls_coverage,
     urls_policy,
+    urls_review,
     urls_schedule,
     urls_screenings,
     urls_youth,
@@ -19,4 +20,5 @@ urlpatterns = [
     *urls_schedule.urlpatterns,
     *urls_coverage.urlpatterns,
     *urls_policy.urlpatterns,
+    *urls_review.urlpatterns,
 ]

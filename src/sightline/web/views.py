@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sightline import instruments
+from sightline.catalog import selectors as catalog
 from sightline.scheduling.worklists import agency_counts, my_caseload_counts
-from sightline.screenings.models import ScreeningStatus
+from sightline.screenings.choices import ScreeningStatus
 from sightline.screenings.selectors import my_screenings
 from sightline.tenancy.permissions import Permission, permissions_anywhere
+from sightline.tenancy.selectors import active_memberships
 from sightline.web.forms import FLUENT, MODE_FIELD, PracticeForm
 from sightline.youth.selectors import youth_visible_to
 
@@ -25,7 +27,7 @@ RESULT_PARTIAL = "web/partials/practice_result.html"
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    found = instruments.available()
+    found = catalog.installed_definitions()
     versions_per_id = Counter(d.id for d in found)
     listed = [
         # Link by plain id unless several versions share it; then each link names its version.
@@ -41,9 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "instruments": listed,
-        "memberships": user.memberships.filter(active=True, agency__active=True)
-        .select_related("agency")
-        .order_by("agency__name"),
+        "memberships": active_memberships(user=user),
         "casework": casework,
         "my_drafts": my_screenings(user=user, status=ScreeningStatus.DRAFT).count()
         if casework
@@ -76,18 +76,15 @@ def instrument_score(request: HttpRequest, instrument_id: str) -> HttpResponse:
 
 
 def _definition_or_404(instrument_id: str) -> instruments.Definition:
-    """The definition named by `id` or `id@version`, only among those `available()` lists.
-
-    `instruments.load` also accepts a file path; a URL segment must never reach it as one.
-    """
+    """The installed definition named by `id` (its current version) or `id@version`."""
     wanted_id, _, wanted_version = instrument_id.partition("@")
-    known = {(d.id, d.version) for d in instruments.available()}
-    if wanted_version:
-        if (wanted_id, wanted_version) not in known:
-            raise Http404("No such instrument version.")
-    elif wanted_id not in {found_id for found_id, _ in known}:
-        raise Http404("No such instrument.")
-    return instruments.load(instrument_id)
+    try:
+        if wanted_version:
+            return catalog.definition(wanted_id, wanted_version)
+        return catalog.current_definition(wanted_id)
+    except LookupError:
+        missing = "No such instrument version." if wanted_version else "No such instrument."
+        raise Http404(missing) from None
 
 
 def _render_practice(request: HttpRequest, instrument_id: str, form: PracticeForm) -> HttpResponse:

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from sightline import instruments
-from sightline.tenancy.models import Agency, Membership, User
-from sightline.youth.models import GenderIdentity, RaceEthnicity, Youth
+from sightline.catalog import selectors as catalog
+from sightline.youth.choices import GenderIdentity, RaceEthnicity
+
+if TYPE_CHECKING:
+    from sightline.tenancy.models import Agency, Membership, User
+    from sightline.youth.models import Youth
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-# A service error names a service argument; this says which form field shows it.
-SERVICE_FIELD_TO_FORM_FIELD = {"contact": "phone", "user": "member", "instrument_id": "instrument"}
-
-
-def show_service_error(form: forms.Form, error: Any) -> None:
-    """Put a YouthError/TenancyError message next to the field it names (or at the top)."""
-    field = SERVICE_FIELD_TO_FORM_FIELD.get(error.field or "", error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 class YouthSearchForm(forms.Form):
@@ -225,9 +219,7 @@ class TrainingRecordForm(forms.Form):
         self.fields["member"].choices = [("", "Choose a person")] + [
             (str(m.user_id), _person(m)) for m in self.memberships
         ]
-        titles: dict[str, str] = {}
-        for definition in instruments.available():
-            titles.setdefault(definition.id, definition.short_title or definition.title)
+        titles = catalog.instrument_titles()
         self.fields["instrument"].choices = [("", "Choose an instrument"), *titles.items()]
 
     def chosen_user(self) -> Any:

@@ -1,7 +1,7 @@
 """Youth pages: list and search, add, detail with screening history, edit, intakes.
 
 Thin: parse with a form, call one service or selector, render. Every youth is reached through
-`get_youth_for_user`, so a missing youth and another agency's youth are the same 404.
+`youth_for_user` (the access layer), so a missing youth and another agency's youth are the same 404.
 """
 
 from __future__ import annotations
@@ -10,20 +10,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sightline import instruments
-from sightline.audit.models import AuditAction
+from sightline.audit.choices import AuditAction
+from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
+from sightline.catalog import selectors as catalog
 from sightline.scheduling.worklists import intake_schedule_for
 from sightline.screenings.selectors import youth_history
+from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission
 from sightline.tenancy.selectors import casework_agencies, people_with_permission
+from sightline.web.errors import show_service_error
 from sightline.web.youth_forms import (
     IntakeAssignForm,
     IntakeCloseForm,
@@ -31,14 +33,13 @@ from sightline.web.youth_forms import (
     YouthCreateForm,
     YouthDetailsForm,
     YouthSearchForm,
-    show_service_error,
 )
 from sightline.youth import errors
+from sightline.youth.choices import RaceEthnicity
 from sightline.youth.errors import YouthError
-from sightline.youth.models import RaceEthnicity
 from sightline.youth.selectors import (
-    get_intake_for_user,
-    get_youth_for_user,
+    intake_for_user,
+    youth_for_user,
     youth_likely_duplicates,
     youth_search,
     youth_visible_to,
@@ -54,9 +55,15 @@ from sightline.youth.services import (
 PAGE_SIZE = 25
 
 
-def _screeners(agency_ids: list[int]) -> list[Any]:
+def _screeners(request: HttpRequest, agency_ids: list[int]) -> list[Any]:
     """Who may be assigned a youth at these agencies: people who may screen there."""
-    return people_with_permission(agency_ids=agency_ids, perm=Permission.SCREENING_EDIT)
+    return people_with_permission(
+        user=request.user, agency_ids=agency_ids, perm=Permission.SCREENING_EDIT
+    )
+
+
+def _context(request: HttpRequest) -> AuditContext:
+    return AuditContext.from_request(request)
 
 
 @login_required
@@ -79,7 +86,7 @@ def youth_list(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=AuditAction.SEARCH,
         object_type="youth",
-        request=request,
+        context=_context(request),
         detail={"keys": form.keys_used() if searching else [], "page": page.number},
     )
     today = timezone.localdate()
@@ -100,22 +107,21 @@ def youth_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Permission.YOUTH_EDIT)
 @require_http_methods(["GET", "POST"])
 def youth_create_view(request: HttpRequest) -> HttpResponse:
     agencies = casework_agencies(request.user)
-    if not agencies:
-        raise PermissionDenied(errors.NOT_ALLOWED)
     form = YouthCreateForm(
         request.POST or None,
         agencies=agencies,
-        assignees=_screeners([agency.pk for agency in agencies]),
+        assignees=_screeners(request, [agency.pk for agency in agencies]),
     )
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         values = form.youth_values()
         agency = form.chosen_agency()
         duplicates = youth_likely_duplicates(
+            user=request.user,
             agency=agency,
             first_name=values["first_name"],
             last_name=values["last_name"],
@@ -131,7 +137,7 @@ def youth_create_view(request: HttpRequest) -> HttpResponse:
                     intake_on=form.cleaned_data["intake_on"],
                     program=form.cleaned_data["program"],
                     assigned_to=form.chosen_assignee(),
-                    request=request,
+                    context=_context(request),
                     **values,
                 )
             except YouthError as error:
@@ -150,10 +156,11 @@ def youth_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def youth_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    youth = get_youth_for_user(user=request.user, pk=pk)
+    youth = youth_for_user(
+        user=request.user, pk=pk, context=_context(request), record=AuditAction.VIEW
+    )
     history = youth_history(user=request.user, youth=youth)
     _label_instruments_and_levels(history)
-    audit_record(actor=request.user, action=AuditAction.VIEW, obj=youth, request=request)
     intakes = list(youth.intakes.all())
     open_intake = next((i for i in intakes if i.is_open), None)
     today = timezone.localdate()
@@ -179,7 +186,7 @@ def youth_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "schedule_status": schedule.status_on(today) if schedule else None,
             "assign_form": IntakeAssignForm(
                 initial={"assigned_to": str(open_intake.assigned_to_id or "")},
-                assignees=_screeners([youth.agency_id]),
+                assignees=_screeners(request, [youth.agency_id]),
             )
             if open_intake
             else None,
@@ -191,19 +198,23 @@ def youth_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def youth_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    youth = get_youth_for_user(user=request.user, pk=pk, write=True)
+    youth = youth_for_user(user=request.user, pk=pk, permission=Permission.YOUTH_EDIT)
     if request.method == "POST":
         form = YouthDetailsForm(request.POST)
         if form.is_valid():
             try:
-                youth_update(youth=youth, by=request.user, request=request, **form.youth_values())
+                youth_update(
+                    youth=youth, by=request.user, context=_context(request), **form.youth_values()
+                )
             except YouthError as error:
                 show_service_error(form, error)
             else:
                 return redirect("web:youth-detail", pk=youth.pk)
     else:
         form = YouthDetailsForm(initial=YouthDetailsForm.initial_from(youth))
-        audit_record(actor=request.user, action=AuditAction.VIEW, obj=youth, request=request)
+        audit_record(
+            actor=request.user, action=AuditAction.VIEW, obj=youth, context=_context(request)
+        )
     return render(
         request,
         "web/youth/form.html",
@@ -215,14 +226,14 @@ def youth_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake_open_view(request: HttpRequest, pk: int) -> HttpResponse:
-    youth = get_youth_for_user(user=request.user, pk=pk, write=True)
-    form = IntakeOpenForm(request.POST or None, assignees=_screeners([youth.agency_id]))
+    youth = youth_for_user(user=request.user, pk=pk, permission=Permission.YOUTH_EDIT)
+    form = IntakeOpenForm(request.POST or None, assignees=_screeners(request, [youth.agency_id]))
     if request.method == "POST" and form.is_valid():
         try:
             intake_open(
                 youth=youth,
                 by=request.user,
-                request=request,
+                context=_context(request),
                 intake_on=form.cleaned_data["intake_on"],
                 program=form.cleaned_data["program"],
                 assigned_to=form.chosen_assignee(),
@@ -242,12 +253,14 @@ def intake_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = get_intake_for_user(user=request.user, pk=pk)
-    youth = get_youth_for_user(user=request.user, pk=intake.youth_id, write=True)
+    intake = intake_for_user(user=request.user, pk=pk)
+    youth = youth_for_user(user=request.user, pk=intake.youth_id, permission=Permission.YOUTH_EDIT)
     form = IntakeCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            intake_close(intake=intake, by=request.user, request=request, **form.cleaned_data)
+            intake_close(
+                intake=intake, by=request.user, context=_context(request), **form.cleaned_data
+            )
         except YouthError as error:
             show_service_error(form, error)
         else:
@@ -264,15 +277,18 @@ def intake_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def intake_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Reassign an open intake from the youth page; a refusal comes back as a message there."""
-    intake = get_intake_for_user(user=request.user, pk=pk)
-    youth = get_youth_for_user(user=request.user, pk=intake.youth_id, write=True)
-    form = IntakeAssignForm(request.POST, assignees=_screeners([youth.agency_id]))
+    intake = intake_for_user(user=request.user, pk=pk)
+    youth = youth_for_user(user=request.user, pk=intake.youth_id, permission=Permission.YOUTH_EDIT)
+    form = IntakeAssignForm(request.POST, assignees=_screeners(request, [youth.agency_id]))
     if not form.is_valid():
         messages.error(request, errors.ASSIGNEE_NOT_SCREENER)
         return redirect("web:youth-detail", pk=youth.pk)
     try:
         intake_assign(
-            intake=intake, by=request.user, assigned_to=form.chosen_assignee(), request=request
+            intake=intake,
+            by=request.user,
+            assigned_to=form.chosen_assignee(),
+            context=_context(request),
         )
     except YouthError as error:
         messages.error(request, error.message)
@@ -290,12 +306,9 @@ def intake_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _label_instruments_and_levels(history: list[Any]) -> None:
     """Give each screening its instrument's short title and its level's label from the pinned version;
     a version no longer installed shows its codes rather than failing the page."""
-    definitions = {(d.id, d.version): d for d in instruments.available()}
+    titles = {(v.instrument_id, v.version): v.short_title for v in catalog.installed_versions()}
+    labels = catalog.level_labels((s.instrument_id, s.instrument_version, s.level) for s in history)
     for screening in history:
-        definition = definitions.get((screening.instrument_id, screening.instrument_version))
-        screening.instrument_title = (
-            definition.short_title if definition else screening.instrument_id
-        )
-        screening.level_label = screening.level
-        if definition and screening.level in {level.code for level in definition.levels}:
-            screening.level_label = definition.level(screening.level).label
+        pinned = (screening.instrument_id, screening.instrument_version)
+        screening.instrument_title = titles.get(pinned, screening.instrument_id)
+        screening.level_label = labels[(*pinned, screening.level)]

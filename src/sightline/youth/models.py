@@ -11,31 +11,8 @@ from django.db.models import Q
 
 from sightline.privacy.fields import EncryptedJSONField, EncryptedTextField
 from sightline.tenancy.models import Agency
-
-
-class GenderIdentity(models.TextChoices):
-    GIRL = "girl", "Girl / young woman"
-    BOY = "boy", "Boy / young man"
-    TRANS_GIRL = "trans_girl", "Transgender girl / young woman"
-    TRANS_BOY = "trans_boy", "Transgender boy / young man"
-    NONBINARY = "nonbinary", "Nonbinary"
-    QUESTIONING = "questioning", "Questioning or unsure"
-    ANOTHER = "another", "Another identity"
-    PREFERS_NOT_TO_SAY = "prefers_not_to_say", "Prefers not to say"
-    UNKNOWN = "unknown", "Not known"
-
-
-class RaceEthnicity(models.TextChoices):
-    AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
-    ASIAN = "asian", "Asian"
-    BLACK = "black", "Black or African American"
-    HISPANIC = "hispanic", "Hispanic or Latino/a/x"
-    MIDDLE_EASTERN = "middle_eastern", "Middle Eastern or North African"
-    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Pacific Islander"
-    WHITE = "white", "White"
-    ANOTHER = "another", "Another race or ethnicity"
-    PREFERS_NOT_TO_SAY = "prefers_not_to_say", "Prefers not to say"
-    UNKNOWN = "unknown", "Not known"
+from sightline.youth.choices import GenderIdentity
+from sightline.youth.choices import RaceEthnicity as RaceEthnicity  # re-exported
 
 
 class Youth(models.Model):
@@ -118,7 +95,13 @@ class IntakeEpisode(models.Model):
             models.CheckConstraint(
                 condition=Q(exit_on__isnull=True) | Q(exit_on__gte=models.F("intake_on")),
                 name="intake_exit_not_before_intake",
-            )
+            ),
+            # Due dates are counted from the open intake, so a youth has at most one.
+            models.UniqueConstraint(
+                fields=["youth"],
+                condition=Q(exit_on__isnull=True),
+                name="intake_one_open_per_youth",
+            ),
         ]
 
     @property

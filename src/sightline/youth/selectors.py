@@ -5,45 +5,60 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
+from sightline.audit.context import AuditContext
+from sightline.audit.models import AuditAction
 from sightline.privacy.blind_index import digests, index_tokens, name_tokens
 from sightline.privacy.keys import search_key
+from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
-from sightline.tenancy.permissions import Permission, has_permission, permitted_agency_ids
+from sightline.tenancy.permissions import Permission
 from sightline.youth import errors
 from sightline.youth.models import IntakeEpisode, Youth, YouthNameToken
 
 NOT_FOUND = "No such youth."
 
 
-def youth_visible_to(*, user: User) -> QuerySet[Youth]:
-    """Youth of the active agencies where the user's active membership grants YOUTH_VIEW.
+def youth_visible_to(
+    *, user: User, permission: Permission = Permission.YOUTH_VIEW
+) -> QuerySet[Youth]:
+    """Youth of the active agencies where the user's active membership grants `permission`.
 
     Lazy: the membership check is a subquery, so the list is one query and reflects access at the moment
     it is read. Analysts, researchers, agency admins and system admins get nothing.
     """
-    return (
-        Youth.objects.filter(agency_id__in=permitted_agency_ids(user, Permission.YOUTH_VIEW))
-        .select_related("agency")
-        .order_by("-created_at", "-pk")
+    return access.scoped(
+        Youth.objects.select_related("agency").order_by("-created_at", "-pk"),
+        user=user,
+        permission=permission,
     )
 
 
-def get_youth_for_user(*, user: User, pk: object, write: bool = False) -> Youth:
-    """One youth the user may see. Missing and another agency's youth both raise the same Http404.
+def youth_for_user(
+    *,
+    user: User,
+    pk: object,
+    permission: Permission = Permission.YOUTH_VIEW,
+    context: AuditContext | None = None,
+    record: AuditAction | None = None,
+) -> Youth:
+    """One youth the user may see: missing and another agency's youth are the same NotFound (404).
 
-    With `write=True`, a user who may see but not edit the record gets PermissionDenied.
+    With a `permission` beyond YOUTH_VIEW (YOUTH_EDIT), a user who may see but not change the record
+    gets Forbidden (403). `record` writes that audit event (VIEW when a page shows the youth).
     """
-    try:
-        youth = youth_visible_to(user=user).get(pk=pk)
-    except (Youth.DoesNotExist, ValueError, TypeError):
-        raise Http404(NOT_FOUND) from None
-    if write and not has_permission(user, Permission.YOUTH_EDIT, agency=youth.agency_id):
-        raise PermissionDenied(errors.NOT_ALLOWED)
-    return youth
+    return access.one(
+        youth_visible_to(user=user),
+        user=user,
+        pk=pk,
+        permission=permission,
+        view_permission=Permission.YOUTH_VIEW,
+        object_type="youth",
+        missing=NOT_FOUND,
+        context=context,
+        record=record,
+    )
 
 
 def _has_every_token(queryset: QuerySet[Youth], tokens: Iterable[str]) -> QuerySet[Youth]:
@@ -85,6 +100,7 @@ def youth_search(
 
 def youth_likely_duplicates(
     *,
+    user: User,
     agency: Agency,
     first_name: str,
     last_name: str,
@@ -96,7 +112,8 @@ def youth_likely_duplicates(
     """Youth of `agency` that may be the same person: the same case number, or the same date of birth
     and at least one shared name word (first, last or alias).
 
-    Not scoped by user: callers have already checked YOUTH_EDIT at `agency` (it warns before a create).
+    Scoped to youth the user may edit: it warns before a create, so only people who could create there
+    see it.
     """
     shared_name = Exists(
         YouthNameToken.objects.filter(
@@ -108,7 +125,9 @@ def youth_likely_duplicates(
     case_number = case_number.strip()
     if case_number:
         match |= Q(case_number__iexact=case_number)
-    found = Youth.objects.filter(match, agency_id=agency.pk)
+    found = youth_visible_to(user=user, permission=Permission.YOUTH_EDIT).filter(
+        match, agency_id=agency.pk
+    )
     if exclude_pk is not None:
         found = found.exclude(pk=exclude_pk)
     return list(found.order_by("pk"))
@@ -128,9 +147,24 @@ def open_intake(youth: Youth, *, on: dt.date | None = None) -> IntakeEpisode | N
     return episodes.order_by("-intake_on", "-pk").first()
 
 
-def get_intake_for_user(*, user: User, pk: int) -> IntakeEpisode:
-    """An intake of a youth the user may see; a missing and a foreign intake are the same 404."""
-    intake = IntakeEpisode.objects.filter(pk=pk, youth__in=youth_visible_to(user=user)).first()
-    if intake is None:
-        raise Http404(errors.INTAKE_NOT_FOUND)
-    return intake
+def intake_for_user(
+    *,
+    user: User,
+    pk: object,
+    permission: Permission = Permission.YOUTH_VIEW,
+    context: AuditContext | None = None,
+    record: AuditAction | None = None,
+) -> IntakeEpisode:
+    """An intake of a youth the user may see; a missing and a foreign intake are the same 404, and
+    changing it takes `permission` (YOUTH_EDIT) at its agency."""
+    return access.one(
+        access.scoped(IntakeEpisode.objects.all(), user=user, permission=Permission.YOUTH_VIEW),
+        user=user,
+        pk=pk,
+        permission=permission,
+        view_permission=Permission.YOUTH_VIEW,
+        object_type="intakeepisode",
+        missing=errors.INTAKE_NOT_FOUND,
+        context=context,
+        record=record,
+    )

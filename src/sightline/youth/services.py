@@ -11,16 +11,17 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sightline import events
+from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.common import cleaning
 from sightline.privacy.blind_index import digests, index_tokens
 from sightline.privacy.keys import search_key
-from sightline.scheduling.services import schedule_refresh_youth
+from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.youth import errors
@@ -32,7 +33,7 @@ from sightline.youth.models import (
     Youth,
     YouthNameToken,
 )
-from sightline.youth.selectors import get_youth_for_user
+from sightline.youth.selectors import youth_for_user
 
 OLDEST_AGE = (
     25  # youth services end in the mid-twenties; an older birth date is almost surely a typo
@@ -46,34 +47,21 @@ _EXCLUSIVE_RACE = frozenset({RaceEthnicity.PREFERS_NOT_TO_SAY, RaceEthnicity.UNK
 
 
 def _text(value: object, *, field: str, max_length: int, required: str | None = None) -> str:
-    if not isinstance(value, str):
-        raise YouthError(errors.NOT_TEXT, field=field)
-    value = value.strip()
-    if required and not value:
-        raise YouthError(required, field=field)
-    if len(value) > max_length:
-        raise YouthError(errors.TEXT_TOO_LONG, field=field)
-    return value
+    return cleaning.text(
+        value, field=field, max_length=max_length, required=required, error=YouthError
+    )
 
 
 def _optional_text(value: object, *, field: str, max_length: int) -> str | None:
-    if value is None:
-        return None
-    return _text(value, field=field, max_length=max_length) or None
+    return cleaning.optional_text(value, field=field, max_length=max_length, error=YouthError)
 
 
 def _date(value: object, *, field: str) -> dt.date:
-    # datetime is a date subclass; accepting one would silently drop its time and zone.
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise YouthError(errors.NOT_A_DATE, field=field)
-    return value
+    return cleaning.date(value, field=field, error=YouthError)
 
 
 def _list(value: object, *, field: str) -> list[Any]:
-    # A bare string is iterable too; "Lexi" must not become four one-letter aliases.
-    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
-        raise YouthError(errors.NOT_A_LIST, field=field)
-    return list(value)
+    return cleaning.items(value, field=field, error=YouthError)
 
 
 def _date_of_birth(value: object) -> dt.date:
@@ -115,9 +103,7 @@ def _race_ethnicity(value: object) -> list[str]:
 
 
 def _high_risk(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise YouthError(errors.NOT_YES_NO, field="high_risk")
-    return value
+    return cleaning.yes_no(value, field="high_risk", error=YouthError)
 
 
 def _contact(value: object) -> dict[str, str | None] | None:
@@ -190,8 +176,8 @@ def _write_name_tokens(youth: Youth) -> None:
 
 
 def _lock_for_write(*, by: User, pk: int) -> Youth:
-    """Check access through the one selector door, then lock the row so concurrent writes serialise."""
-    get_youth_for_user(user=by, pk=pk, write=True)
+    """Check access through the one door, then lock the row so concurrent writes serialise."""
+    youth_for_user(user=by, pk=pk, permission=Permission.YOUTH_EDIT)
     return Youth.objects.select_for_update().get(pk=pk)
 
 
@@ -214,7 +200,7 @@ def youth_create(
     intake_on: dt.date | None = None,
     program: str = "",
     assigned_to: User | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> Youth:
     """Create a youth record at `agency` (and its first intake when `intake_on` is given, on the
     caseload of `assigned_to`).
@@ -222,8 +208,14 @@ def youth_create(
     Does not refuse likely duplicates: callers warn with `youth_likely_duplicates` and let the person
     decide, because twins and common names are real.
     """
-    if not has_permission(by, Permission.YOUTH_EDIT, agency=agency):
-        raise PermissionDenied(errors.NOT_ALLOWED)
+    access.require(
+        by,
+        Permission.YOUTH_EDIT,
+        agency_id=agency.pk,
+        object_type="agency",
+        object_id=agency.pk,
+        message=errors.NOT_ALLOWED,
+    )
     fields = _clean(
         {
             "first_name": first_name,
@@ -247,7 +239,9 @@ def youth_create(
     with transaction.atomic():
         youth = Youth.objects.create(agency=agency, created_by=by, **fields)
         _write_name_tokens(youth)
-        audit_record(actor=by, action=AuditAction.CREATE, obj=youth, request=request)
+        audit_record(
+            actor=by, action=AuditAction.CREATE, obj=youth, context=context_for(by, context)
+        )
         if intake_on is not None:
             _require_caseworker(assigned_to, agency_id=agency.pk)
             intake = IntakeEpisode.objects.create(
@@ -258,13 +252,17 @@ def youth_create(
                 assigned_to=assigned_to,
                 created_by=by,
             )
-            audit_record(actor=by, action=AuditAction.CREATE, obj=intake, request=request)
-            schedule_refresh_youth(youth.pk)
+            audit_record(
+                actor=by, action=AuditAction.CREATE, obj=intake, context=context_for(by, context)
+            )
+            events.publish(
+                events.IntakeOpened(youth_id=youth.pk, agency_id=agency.pk, intake_id=intake.pk)
+            )
     return youth
 
 
 def youth_update(
-    *, youth: Youth, by: User, request: HttpRequest | None = None, **changes: Any
+    *, youth: Youth, by: User, context: AuditContext | None = None, **changes: Any
 ) -> Youth:
     """Change some of a youth's details; returns the saved record (the argument is not modified).
 
@@ -284,14 +282,17 @@ def youth_update(
         current.save(update_fields=[*changed, "updated_at"])
         if _NAME_FIELDS.intersection(changed):
             _write_name_tokens(current)
-        if {"date_of_birth", "high_risk"}.intersection(changed):
-            schedule_refresh_youth(current.pk)
         audit_record(
             actor=by,
             action=AuditAction.CHANGE,
             obj=current,
-            request=request,
+            context=context_for(by, context),
             detail={"fields": changed},
+        )
+        events.publish(
+            events.YouthChanged(
+                youth_id=current.pk, agency_id=current.agency_id, fields=tuple(changed)
+            )
         )
     return current
 
@@ -303,7 +304,7 @@ def intake_open(
     intake_on: dt.date,
     program: str = "",
     assigned_to: User | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> IntakeEpisode:
     """Start an episode of service. One open episode at a time, and never overlapping an earlier one,
     because due dates are counted from the open intake. `assigned_to` puts the youth on that
@@ -320,16 +321,29 @@ def intake_open(
         # Exit days are inclusive, so a same-day transfer (exit and re-intake on one day) is allowed.
         if episodes.filter(exit_on__gt=intake_on).exists():
             raise YouthError(errors.INTAKE_OVERLAPS, field="intake_on")
-        intake = IntakeEpisode.objects.create(
-            youth=current,
-            agency_id=current.agency_id,
-            intake_on=intake_on,
-            program=program,
-            assigned_to=assigned_to,
-            created_by=by,
+        try:
+            with transaction.atomic():  # a savepoint, so a lost race leaves this transaction usable
+                intake = IntakeEpisode.objects.create(
+                    youth=current,
+                    agency_id=current.agency_id,
+                    intake_on=intake_on,
+                    program=program,
+                    assigned_to=assigned_to,
+                    created_by=by,
+                )
+        except IntegrityError:
+            # The database's one-open-intake constraint caught what the check above missed.
+            if episodes.filter(exit_on__isnull=True).exists():
+                raise YouthError(errors.INTAKE_ALREADY_OPEN, field="intake_on") from None
+            raise
+        audit_record(
+            actor=by, action=AuditAction.CREATE, obj=intake, context=context_for(by, context)
         )
-        audit_record(actor=by, action=AuditAction.CREATE, obj=intake, request=request)
-        schedule_refresh_youth(current.pk)
+        events.publish(
+            events.IntakeOpened(
+                youth_id=current.pk, agency_id=intake.agency_id, intake_id=intake.pk
+            )
+        )
     return intake
 
 
@@ -343,7 +357,7 @@ def intake_assign(
     intake: IntakeEpisode,
     by: User,
     assigned_to: User | None,
-    request: HttpRequest | None = None,
+    context: AuditContext | None = None,
 ) -> IntakeEpisode:
     """Move an open intake to another screener's caseload (None: nobody's). Same permission as editing
     the youth; the new screener must be able to screen at the agency."""
@@ -362,15 +376,19 @@ def intake_assign(
             actor=by,
             action=AuditAction.CHANGE,
             obj=current,
-            request=request,
+            context=context_for(by, context),
             detail={"fields": ["assigned_to"]},
         )
-        schedule_refresh_youth(current.youth_id)
+        events.publish(
+            events.IntakeReassigned(
+                youth_id=current.youth_id, agency_id=current.agency_id, intake_id=current.pk
+            )
+        )
     return current
 
 
 def intake_close(
-    *, intake: IntakeEpisode, by: User, exit_on: dt.date, request: HttpRequest | None = None
+    *, intake: IntakeEpisode, by: User, exit_on: dt.date, context: AuditContext | None = None
 ) -> IntakeEpisode:
     """End an episode of service; closing stops the screening clock."""
     exit_on = _date(exit_on, field="exit_on")
@@ -389,8 +407,12 @@ def intake_close(
             actor=by,
             action=AuditAction.CHANGE,
             obj=current,
-            request=request,
+            context=context_for(by, context),
             detail={"fields": ["exit_on"]},
         )
-        schedule_refresh_youth(current.youth_id)
+        events.publish(
+            events.IntakeClosed(
+                youth_id=current.youth_id, agency_id=current.agency_id, intake_id=current.pk
+            )
+        )
     return current

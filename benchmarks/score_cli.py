@@ -1,0 +1,156 @@
+"""`sightline score` end to end (issues 2 and 16): wall clock and peak memory on a 1,000,000-row CSV.
+
+    python -m benchmarks.score_cli [--rows 1000000] [--repeats 5] [--seed 2]
+
+Writes the scoring benchmark's synthetic responses (same generator and seed) as a CSV of 26 indicator
+columns plus an id, then runs the installed `sightline score -i cse-it-2.0 IN -o OUT -q` `--repeats`
+times in a fresh process each, and reports the median and range of the wall clock, the CPU time
+(steadier than the wall clock on a shared machine) and the peak resident set. The output of the first run is checked row by row against `score_many` on the same
+table (total, level, rated; the id copied through); a difference fails the run.
+
+For scale it also times, in this process, the csv module reading the same file and writing it back with
+three more columns (no parsing of ratings, no scoring): a reference for the share of the csv module, not
+a floor (it does not compute the result).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.scoring import INSTRUMENT, synthetic_table
+from sightline import instruments
+
+CELLS = {0: "0", 1: "1", 2: "2", instruments.NEI: "NEI", instruments.MISSING: ""}
+
+
+def write_csv(definition: object, table: dict[str, np.ndarray], path: Path) -> None:
+    ids = list(table)
+    spelled = np.array([CELLS[value] for value in range(-2, 3)], dtype=object)
+    columns = [spelled[table[i] + 2] for i in ids]  # values run from -2 (NEI) to 2
+    with path.open("w", newline="") as sink:
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerow(["youth_ref", *ids])
+        writer.writerows(
+            [f"Y{k:07d}", *cells] for k, cells in enumerate(zip(*columns, strict=True))
+        )
+
+
+def run_cli(source: Path, target: Path, usage: Path) -> tuple[float, int | None, float | None]:
+    """(wall seconds, peak resident set in kB, CPU seconds user + system) of one `sightline score`
+    run; the last two None without /usr/bin/time.
+
+    The peak comes from /usr/bin/time when installed: a child forked from this (large) process would
+    report this process's own peak, since Linux keeps the high-water mark across exec.
+    """
+    command = [
+        str(Path(sys.executable).with_name("sightline")),
+        "score",
+        "-i",
+        INSTRUMENT,
+        str(source),
+        "-o",
+        str(target),
+        "-q",
+    ]
+    timer = shutil.which("time")
+    if timer is not None:
+        command = [timer, "-f", "%M %U %S", "-o", str(usage), *command]
+    started = time.perf_counter()
+    completed = subprocess.run(command, check=False)
+    wall = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise SystemExit(f"sightline score exited with {completed.returncode}")
+    if timer is None:
+        return wall, None, None
+    peak, user, system = usage.read_text().split()[-3:]
+    return wall, int(peak), float(user) + float(system)
+
+
+def check_output(definition: object, table: dict[str, np.ndarray], path: Path) -> None:
+    batch = instruments.score_many(definition, table)
+    codes = batch.level_codes()
+    with path.open(newline="") as source:
+        reader = csv.reader(source)
+        header = next(reader)
+        if header[-3:] != ["total", "level", "rated"]:
+            raise SystemExit(f"unexpected output header {header[-3:]}")
+        for k, row in enumerate(reader):
+            expected = [f"Y{k:07d}", str(batch.total[k]), codes[k] or "", str(batch.rated[k])]
+            if [row[0], *row[-3:]] != expected:
+                raise SystemExit(
+                    f"output row {k}: {row[0], *row[-3:]} but score_many gives {expected}"
+                )
+    if k + 1 != len(batch.total):
+        raise SystemExit(f"{k + 1} output rows for {len(batch.total)} input rows")
+
+
+def csv_copy(source: Path, target: Path) -> float:
+    started = time.perf_counter()
+    with source.open(newline="") as given, target.open("w", newline="") as sink:
+        reader = csv.reader(given)
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerows([*row, "0", "", "0"] for row in reader)
+    return time.perf_counter() - started
+
+
+def _spread(values: Sequence[float], digits: int = 2) -> str:
+    return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2)
+    args = parser.parse_args(argv)
+    definition = instruments.load(INSTRUMENT)
+    folder = Path(tempfile.mkdtemp(prefix="sightline-score-cli-"))
+    try:
+        table = synthetic_table(definition, args.rows, args.seed)
+        source = folder / "responses.csv"
+        write_csv(definition, table, source)
+        walls: list[float] = []
+        peaks: list[float] = []
+        cpus: list[float] = []
+        for repeat in range(args.repeats):
+            wall, peak, cpu = run_cli(source, folder / "scored.csv", folder / "usage.txt")
+            if repeat == 0:
+                check_output(definition, table, folder / "scored.csv")
+            walls.append(wall)
+            if peak is not None and cpu is not None:
+                peaks.append(peak / 1024)
+                cpus.append(cpu)
+        copies = [csv_copy(source, folder / "copy.csv") for _ in range(args.repeats)]
+        size_mb = source.stat().st_size / 1e6
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"sightline score, {args.rows:,} rows ({size_mb:.0f} MB CSV, 26 indicators + an id)")
+    print(
+        f"  machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print(f"  output equals score_many on every row; {args.repeats} runs, median (min-max):")
+    print(f"  sightline score wall clock   {_spread(walls)} s")
+    if peaks:
+        print(f"  CPU time, user + system      {_spread(cpus)} s")
+        print(f"  peak resident set            {_spread(peaks, 0)} MB")
+    print(
+        f"  reference: csv read + write  {_spread(copies)} s (in-process, no parsing, no scoring)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

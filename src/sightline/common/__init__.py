@@ -1,0 +1,1 @@
+"""What every domain app shares: the service error contract and the input cleaners. Imports no app."""
