@@ -73,4 +73,3 @@ def test_pure_cores_import_no_django() -> None:
     assert problems == [], f"{', '.join(PURE_CORES)} must import without Django:\n" + "\n".join(
         problems
     )
-

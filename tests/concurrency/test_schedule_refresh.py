@@ -24,7 +24,6 @@ from tests.concurrency.conftest import requires_postgres, run_together, waiting_
 pytestmark = requires_postgres
 
 
-
 def _stored_rows(youth_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The youth's schedule and rescreen rows, without when they were computed."""
     schedule = IntakeSchedule.objects.filter(youth_id=youth_id).order_by("intake_id")
@@ -75,7 +74,10 @@ def test_screeners_finalizing_screenings_of_the_same_youth_at_once(
     screeners = [
         factories.member(agency, Role.SCREENER, trained_for=("cse-it-2.0",)) for _ in range(8)
     ]
-    youth = [factories.youth(agency, created_by=screeners[0], intake_on=timezone.localdate()) for _ in range(2)]
+    youth = [
+        factories.youth(agency, created_by=screeners[0], intake_on=timezone.localdate())
+        for _ in range(2)
+    ]
     for one in youth:
         schedule_refresh_youth(one.pk)
     rounds = 3
@@ -100,9 +102,7 @@ def test_screeners_finalizing_screenings_of_the_same_youth_at_once(
     errors = run_together(*(lambda s=s: finalize_all(s) for s in screeners))
 
     assert errors == []
-    assert Screening.objects.filter(status=ScreeningStatus.FINAL).count() == rounds * len(
-        screeners
-    )
+    assert Screening.objects.filter(status=ScreeningStatus.FINAL).count() == rounds * len(screeners)
     for one in youth:
         stored = _stored_rows(one.pk)
         assert stored == _recomputed_rows(one.pk)

@@ -342,9 +342,7 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def coverage_csv(
-    report: CoverageReport, *, user: User, context: AuditContext | None = None
-) -> str:
+def coverage_csv(report: CoverageReport, *, user: User, context: AuditContext | None = None) -> str:
     """The report as CSV text (one row per group, then the total); the export is audited."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -145,8 +145,11 @@ def policy_create(
 
 
 def schedule_refresh_youth(youth_id: int) -> None:
-    """Rewrite one youth's schedule rows (the event handlers call it once a change has committed)."""
-    with transaction.atomic():
+    """Rewrite one youth's schedule rows (the event handlers call it once a change has committed).
+
+    Inside the subscriber's own transaction no savepoint is needed; called alone it is one transaction.
+    """
+    with transaction.atomic(savepoint=False):
         _refresh([youth_id])
 
 

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_initial'),
+        ("audit", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='channel',
-            field=models.CharField(default='system', max_length=8),
+            model_name="auditevent",
+            name="channel",
+            field=models.CharField(default="system", max_length=8),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='request_id',
+            model_name="auditevent",
+            name="request_id",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]
