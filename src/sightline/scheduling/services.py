@@ -181,23 +181,35 @@ def schedule_refresh(
             progress(len(ids))
 
 
-def _finals_by_youth(youth_ids: list[int]) -> dict[int, list[compute.FinalScreening]]:
-    """Each youth's final screening chains: the chain's first final row, its current level and the
-    sooner rescreen that level calls for in the definition version it is pinned to."""
+def _finals_by_youth(
+    youth_ids: list[int],
+) -> tuple[dict[int, list[compute.FinalScreening]], dict[int, int]]:
+    """Each youth's final screening chains (the chain's first final row, its current level and the
+    sooner rescreen that level calls for in the definition version it is pinned to), and the agency of
+    each chain's row, from one query."""
     sooner = compute.sooner_rescreens(catalog.sooner_rescreen_levels())
     chains: dict[Any, tuple[int, int, dt.date, str, str, str]] = {}
+    agency_of: dict[int, int] = {}
     rows = (
         Screening.objects.filter(youth_id__in=youth_ids, status=ScreeningStatus.FINAL)
         .order_by("id")
         .values_list(
-            "id", "youth_id", "chain", "screened_on", "level", "instrument_id", "instrument_version"
+            "id",
+            "youth_id",
+            "chain",
+            "screened_on",
+            "level",
+            "instrument_id",
+            "instrument_version",
+            "agency_id",
         )
     )
-    for pk, youth_id, chain, screened_on, level, instrument_id, version in rows:
+    for pk, youth_id, chain, screened_on, level, instrument_id, version, agency_id in rows:
         first = chains.get(chain)
         # Ordered by id: the first row found stands for the chain, the last one gives its level.
         pk, screened_on = (first[0], first[2]) if first else (pk, screened_on)
         chains[chain] = (pk, youth_id, screened_on, level, instrument_id, version)
+        agency_of[pk] = agency_id
     finals: dict[int, list[compute.FinalScreening]] = defaultdict(list)
     for pk, youth_id, screened_on, level, instrument_id, version in chains.values():
         finals[youth_id].append(
@@ -210,7 +222,7 @@ def _finals_by_youth(youth_ids: list[int]) -> dict[int, list[compute.FinalScreen
                 sooner.get((instrument_id, version, level)),
             )
         )
-    return finals
+    return finals, agency_of
 
 
 def _refresh(youth_ids: Iterable[int]) -> None:
@@ -247,12 +259,7 @@ def _refresh(youth_ids: Iterable[int]) -> None:
         intakes[youth_id].append(
             (agency_id, compute.Intake(pk, intake_on, exit_on, program, assigned_to_id))
         )
-    finals = _finals_by_youth(youth_ids)
-    screening_agency = dict(
-        Screening.objects.filter(youth_id__in=youth_ids, status=ScreeningStatus.FINAL).values_list(
-            "id", "agency_id"
-        )
-    )
+    finals, screening_agency = _finals_by_youth(youth_ids)
     histories: dict[int, list[compute.PolicyVersion]] = {}
 
     def history(agency_id: int) -> list[compute.PolicyVersion]:
