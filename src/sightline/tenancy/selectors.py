@@ -82,11 +82,6 @@ def default_screener_role(*, user: User, agency_id: int) -> str:
     return role or ""
 
 
-def agencies_where(*, user: User, perm: Permission) -> list[Agency]:
-    """Active agencies where the user's membership grants `perm`, by name."""
-    return list(access.agencies_visible_to(user, perm))
-
-
 def active_memberships(*, user: User) -> list[Membership]:
     """The user's own active memberships of active agencies, by agency name (the home page)."""
     return list(

@@ -149,7 +149,6 @@ def _detail_context(
     complete_forms: dict[int, sf.FollowUpCompleteForm] | None = None,
     review_form: review_panel.ReviewForm | None = None,
     correct_form: review_panel.CorrectForm | None = None,
-    error: str | None = None,
 ) -> dict[str, Any]:
     user = request.user
     chain = _chain(user, screening)
@@ -182,7 +181,6 @@ def _detail_context(
         or sf.FollowUpForm(
             owners=sf.followup_owners(user, screening.agency_id), initial={"owner": user.pk}
         ),
-        error=error,
     )
     context.update(
         review_panel.review_context(
