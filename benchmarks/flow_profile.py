@@ -152,6 +152,7 @@ def _profile(args: argparse.Namespace) -> int:
     client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
     statements: dict[str, list[_Statements]] = defaultdict(list)
     wall: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     original_commit = connection.commit
     current: list[_Statements] = []
 
@@ -170,9 +171,11 @@ def _profile(args: argparse.Namespace) -> int:
         counter = _Statements()
         current.append(counter)
         started = time.perf_counter()
+        started_cpu = time.process_time()
         with connection.execute_wrapper(counter):
             response = client.post(path, body, content_type="application/x-www-form-urlencoded")
         wall[kind].append((time.perf_counter() - started) * 1000)
+        cpu[kind].append((time.process_time() - started_cpu) * 1000)
         current.pop()
         statements[kind].append(counter)
         location = response.get("Location", "")
@@ -222,7 +225,9 @@ def _profile(args: argparse.Namespace) -> int:
 
     print(f"Flow profile: {args.flows} flows in-process (test client, CSRF on), PostgreSQL")
     print(f"  sign in: {sign_in_ms:.0f} ms (password hashing; once per session, not in the flow)")
-    print(f"  {'request':28} {'SQL':>5} {'commits':>8} {'ms p50':>7}  statements by kind")
+    print(
+        f"  {'request':28} {'SQL':>5} {'commits':>8} {'ms p50':>7} {'CPU ms':>7}  statements by kind"
+    )
     for kind in sorted(k for k in statements if not k.startswith("profiled")):
         runs = statements[kind]
         sql = statistics.median(len(run.sql) for run in runs)
@@ -230,7 +235,8 @@ def _profile(args: argparse.Namespace) -> int:
         kinds = _kinds(runs[-1].sql)
         detail = ", ".join(f"{name} {n}" for name, n in sorted(kinds.items()))
         print(
-            f"  {kind:28} {sql:5.0f} {commits:8.0f} {statistics.median(wall[kind]):7.1f}  {detail}"
+            f"  {kind:28} {sql:5.0f} {commits:8.0f} {statistics.median(wall[kind]):7.1f}"
+            f" {statistics.median(cpu[kind]):7.1f}  {detail}"
         )
     stats = pstats.Stats(profiler)
     profiled_flows = len(youth_ids) - half

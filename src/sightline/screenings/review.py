@@ -73,7 +73,7 @@ def screening_review(
         raise ScreeningError(errors.RETURN_REASON_REQUIRED, field="reason")
     with transaction.atomic():
         # The row lock serialises reviews with each other and with finalizing an amendment of it.
-        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.AGENCY_OVERVIEW)
+        current = _lock_for_write(by=by, screening=screening, permission=Permission.AGENCY_OVERVIEW)
         if current.status != ScreeningStatus.FINAL:
             raise ScreeningStateError(errors.REVIEW_NOT_FINAL)
         if current_version(current).pk != current.pk:
@@ -136,7 +136,7 @@ def screening_correct(
         error=ScreeningError,
     )
     with transaction.atomic():
-        original = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
+        original = _lock_for_write(by=by, screening=screening, permission=Permission.SCREENING_EDIT)
         _require_current_final(original)
         if not may_correct(original, by):
             raise ScreeningError(errors.CORRECTION_NOT_YOURS)

@@ -65,24 +65,24 @@ def screening_for_user(
     permission: Permission = Permission.SCREENING_VIEW,
     context: AuditContext | None = None,
     record: AuditAction | None = None,
+    plain: bool = False,
     for_update: bool = False,
 ) -> Screening:
     """One screening the user may see: missing and another agency's are the same NotFound (404).
 
     With a `permission` beyond SCREENING_VIEW (SCREENING_EDIT, FOLLOWUP_EDIT ...), a user who may see
     but not act on it gets Forbidden (403). `record` writes that audit event (VIEW, PRINT).
-    `for_update` (services, inside their transaction) locks the row in the same query and reads only
-    it and its youth: no annotations, no other joins.
+    `plain` reads the row and its youth only (no annotations, no other joins): what a form post
+    needs. `for_update` (services, inside their transaction) locks the row and reads only it.
     """
-    rows = (
-        access.scoped(
-            Screening.objects.select_related("youth").select_for_update(of=("self",)),
-            user=user,
-            permission=Permission.SCREENING_VIEW,
-        )
-        if for_update
-        else screenings_visible_to(user=user)
-    )
+    if for_update:
+        rows = Screening.objects.select_for_update()
+    elif plain:
+        rows = Screening.objects.select_related("youth")
+    else:
+        rows = screenings_visible_to(user=user)
+    if for_update or plain:
+        rows = access.scoped(rows, user=user, permission=Permission.SCREENING_VIEW)
     return access.one(
         rows,
         user=user,

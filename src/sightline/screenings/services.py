@@ -200,13 +200,20 @@ def _missing_items(screening: Screening, definition: Definition) -> list[tuple[s
 # --- locking and state ---------------------------------------------------------------------------------
 
 
-def _lock_for_write(*, by: User, pk: int, permission: Permission) -> Screening:
+def _lock_for_write(*, by: User, screening: Screening, permission: Permission) -> Screening:
     """Lock the row through the one door: one query that is empty for a missing or foreign screening
     (NotFound), then Forbidden unless `by` holds `permission` at its agency.
 
-    Only the screening row is locked (`of=self`), so the joined youth is read, never locked.
+    Only the screening row is read and locked; its youth is the caller's, already read through the
+    door, when the caller has it (a screening write never changes its youth).
     """
-    return screening_for_user(user=by, pk=pk, permission=permission, for_update=True)
+    current = screening_for_user(user=by, pk=screening.pk, permission=permission, for_update=True)
+    if current.youth_id == screening.youth_id and _YOUTH.is_cached(screening):
+        current.youth = screening.youth
+    return current
+
+
+_YOUTH = Screening._meta.get_field("youth")
 
 
 def _require_draft(screening: Screening) -> None:
@@ -252,7 +259,12 @@ def screening_start(
     or a return from running away can call for a screening at any time, and the schedule is
     `scheduling`'s business.
     """
-    visible_youth = youth_for_user(user=by, pk=youth.pk)
+    # The caller read `youth` through the door; when `by` may not see it there, the door says so.
+    visible_youth = (
+        youth
+        if has_permission(by, Permission.YOUTH_VIEW, agency=youth.agency_id)
+        else youth_for_user(user=by, pk=youth.pk)
+    )
     access.require(
         by,
         Permission.SCREENING_EDIT,
@@ -353,7 +365,7 @@ def screening_save_draft(
     expected = _expected_lock_version(expected_lock_version)
     given = _given(locals())
     with transaction.atomic():
-        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
+        current = _lock_for_write(by=by, screening=screening, permission=Permission.SCREENING_EDIT)
         _require_draft(current)
         _require_lock_version(current, expected)
         definition = definition_for(current)
@@ -394,7 +406,7 @@ def screening_save_and_finalize(
         raise TypeError(f"unexpected draft fields: {unknown}")
     given = {name: value for name, value in changes.items() if value is not None}
     with transaction.atomic():
-        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
+        current = _lock_for_write(by=by, screening=screening, permission=Permission.SCREENING_EDIT)
         _require_draft(current)
         _require_lock_version(current, expected)
         definition = definition_for(current)
@@ -487,7 +499,7 @@ def screening_finalize(
     """
     expected = _expected_lock_version(expected_lock_version)
     with transaction.atomic():
-        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
+        current = _lock_for_write(by=by, screening=screening, permission=Permission.SCREENING_EDIT)
         _require_draft(current)
         _require_lock_version(current, expected)
         definition = definition_for(current)
@@ -617,7 +629,7 @@ def screening_amend(
     )
     with transaction.atomic():
         # The lock on the original serialises concurrent amendments of it.
-        original = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
+        original = _lock_for_write(by=by, screening=screening, permission=Permission.SCREENING_EDIT)
         _require_current_final(original)
         versions.refuse_if_open(original.pk)
         definition_for(original)  # a changed or missing file could not score the amendment
@@ -650,7 +662,7 @@ def screening_discard(
     voided) and never counts; a voided draft cannot be reopened."""
     expected = _expected_lock_version(expected_lock_version)
     with transaction.atomic():
-        current = _lock_for_write(by=by, pk=screening.pk, permission=Permission.SCREENING_EDIT)
+        current = _lock_for_write(by=by, screening=screening, permission=Permission.SCREENING_EDIT)
         _require_draft(current)
         _require_lock_version(current, expected)
         current.status = ScreeningStatus.VOIDED

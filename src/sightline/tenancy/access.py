@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from sightline.tenancy.models import User
+    from sightline.tenancy.permissions import AgencyIds
 
 Record = TypeVar("Record", bound="models.Model")
 
@@ -125,6 +126,10 @@ def _entered() -> None:
     door_used.set(True)
 
 
+def _any(ids: AgencyIds) -> bool:
+    return bool(ids) if isinstance(ids, list) else ids.exists()
+
+
 def _check(permission: object) -> Permission:
     # A misspelt or stringly permission must fail loudly, never silently grant or refuse.
     if not isinstance(permission, Permission):
@@ -135,11 +140,9 @@ def _check(permission: object) -> Permission:
 # --- agencies -----------------------------------------------------------------------------------------
 
 
-def agency_ids_visible_to(
-    user: User, permission: Permission, *also: Permission
-) -> QuerySet[Any, int]:
-    """Lazy ids of the active agencies where the user's active membership grants `permission` (or
-    any of `also`)."""
+def agency_ids_visible_to(user: User, permission: Permission, *also: Permission) -> AgencyIds:
+    """Ids of the active agencies where the user's active membership grants `permission` (or any of
+    `also`): a list within a request, a lazy subquery outside one (see `permitted_agency_ids`)."""
     _entered()
     return permitted_agency_ids(user, _check(permission), *(_check(p) for p in also))
 
@@ -300,7 +303,7 @@ def requires(*permissions: Permission, missing: str = "") -> Callable[[View], Vi
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if wanted and not any(agency_ids_visible_to(user, p).exists() for p in wanted):
+            if wanted and not any(_any(agency_ids_visible_to(user, p)) for p in wanted):
                 refused: Exception
                 if missing:
                     refused = NotFound(

@@ -12,9 +12,15 @@ from typing import TYPE_CHECKING
 from sightline.tenancy.models import Membership, Role
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from django.db.models import QuerySet
 
     from sightline.tenancy.models import Agency, User
+
+    # The agencies a user may act in: a plain list inside a request (from the roles read once for it),
+    # else a lazy subquery. Both work as `agency_id__in=` and iterate to ids.
+    AgencyIds: TypeAlias = list[int] | QuerySet[Membership, int]
 
 
 class Permission(enum.Enum):
@@ -71,33 +77,46 @@ def roles_with(perm: Permission) -> list[str]:
     return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
 
 
-def permitted_agency_ids(
-    user: User, perm: Permission, *also: Permission
-) -> QuerySet[Membership, int]:
-    """Lazy ids of the agencies where the user's active membership grants `perm` (or any of `also`).
+def permitted_agency_ids(user: User, perm: Permission, *also: Permission) -> AgencyIds:
+    """Ids of the agencies where the user's active membership grants `perm` (or any of `also`).
 
-    Lazy so selectors can use it as a subquery: the youth list is one query, and access is decided
-    when the list is read, not when it was built.
+    Inside a request (`grants_per_request`) they come from the roles read once for it, so a door read
+    carries a literal id list instead of a membership join: the request reads its grants at most once.
+    Outside a request they are a lazy subquery, so a list built now and read later decides access when
+    it is read.
     """
     roles = sorted({role for p in (perm, *also) for role in roles_with(p)})
     if not user.is_authenticated or not user.is_active:
         return Membership.objects.none().values_list("agency_id", flat=True)
+    if _request_grants.get() is not None:
+        wanted = set(roles)
+        return sorted(
+            agency_id
+            for agency_id, held in _roles_by_agency(user).items()
+            if not held.isdisjoint(wanted)
+        )
     return Membership.objects.filter(
         user_id=user.pk, user__is_active=True, active=True, role__in=roles, agency__active=True
     ).values_list("agency_id", flat=True)
 
 
 def permissions_anywhere(user: User) -> frozenset[Permission]:
-    """Every permission one of the user's active memberships grants, at any agency: one query.
+    """Every permission one of the user's active memberships grants, at any agency (at most one query).
 
     For deciding what to offer (the navigation), never for deciding access to a record.
     """
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    roles = Membership.objects.filter(
-        user_id=user.pk, user__is_active=True, active=True, agency__active=True
-    ).values_list("role", flat=True)
-    return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in set(roles)))
+    roles: set[str]
+    if _request_grants.get() is not None:
+        roles = set().union(*_roles_by_agency(user).values())
+    else:
+        roles = set(
+            Membership.objects.filter(
+                user_id=user.pk, user__is_active=True, active=True, agency__active=True
+            ).values_list("role", flat=True)
+        )
+    return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in roles))
 
 
 # Within one request, each person's roles per agency are read once (see `grants_per_request`); outside
@@ -132,9 +151,10 @@ def _roles_by_agency(user: User) -> dict[int, frozenset[str]]:
     cache = _request_grants.get()
     if cache is not None and user.pk in cache:
         return cache[user.pk]
-    rows = Membership.objects.filter(
-        user_id=user.pk, user__is_active=True, active=True, agency__active=True
-    ).values_list("agency_id", "role")
+    # Only asked for a person signed in and active (the callers check), so no join on the user.
+    rows = Membership.objects.filter(user_id=user.pk, active=True, agency__active=True).values_list(
+        "agency_id", "role"
+    )
     roles: dict[int, set[str]] = {}
     for agency_id, role in rows:
         roles.setdefault(agency_id, set()).add(role)

@@ -47,7 +47,7 @@ def awaiting_review(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": "",
         "instrument_names": catalog.instrument_titles(),
-        "show_agency": agencies.count() > 1,
+        "show_agency": len(agencies) > 1,
     }
     return render(request, "web/review/awaiting.html", context)
 

@@ -302,8 +302,12 @@ def _posted_statements(data: QueryDict, form: PracticeForm) -> dict[str, int] | 
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    # A post needs the row and its youth only; the page (GET) shows the rest.
     screening = selectors.screening_for_user(
-        user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
+        user=request.user,
+        pk=pk,
+        permission=Permission.SCREENING_EDIT,
+        plain=request.method == "POST",
     )
     if screening.status != ScreeningStatus.DRAFT:
         messages.info(request, NOT_A_DRAFT)
