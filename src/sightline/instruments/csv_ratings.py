@@ -112,7 +112,7 @@ class RatingReader:
     """
 
     source: IO[bytes]
-    definition: Definition
+    definition: Definition | None
     block_bytes: int = DEFAULT_BLOCK_BYTES
     keep_going: bool = False
     header: list[str] = field(init=False)
@@ -121,35 +121,43 @@ class RatingReader:
 
     def __post_init__(self) -> None:
         self.header = _read_header(self.source)
+        self._set_up()
+
+    def _set_up(self) -> None:
         _check_unique(self.header)
-        indicator_ids = [i.id for i in self.definition.indicators]
-        self.positions = {i: self.header.index(i) for i in indicator_ids if i in self.header}
-        allowed = sorted(self.definition.indicator_values)
+        indicators = self.definition.indicators if self.definition is not None else ()
+        self.positions = {i.id: self.header.index(i.id) for i in indicators if i.id in self.header}
+        allowed = sorted(self.definition.indicator_values if self.definition is not None else {0})
         self._low, self._high = allowed[0], allowed[-1]
         self._on_scale = np.zeros(self._high - self._low + 1, dtype=bool)
         self._on_scale[np.array(allowed) - self._low] = True
 
     @property
     def missing_indicators(self) -> tuple[str, ...]:
+        if self.definition is None:
+            return ()
         return tuple(i.id for i in self.definition.indicators if i.id not in self.positions)
 
     def __iter__(self) -> Iterator[RatingBatch]:
         first_row = 1
         for text in _row_blocks(self.source, self.block_bytes):
             for batch in self._parse(text):
-                if not batch.num_rows:
-                    continue
-                codes: dict[str, npt.NDArray[np.int32]] = {}
-                bad: list[BadCell] = []
-                for indicator_id in self.positions:
-                    column = batch.column(indicator_id)
-                    column_codes = rating_codes(column)
-                    for k in self._off_scale(column_codes):
-                        bad.append(BadCell(first_row + k, indicator_id, str(column[k].as_py())))
-                    codes[indicator_id] = column_codes
-                bad.sort(key=lambda cell: (cell.row, self.positions[cell.column]))
-                yield RatingBatch(first_row, batch, codes, tuple(bad))
-                first_row += batch.num_rows
+                if batch.num_rows:
+                    yield self.rating_batch(batch, first_row)
+                    first_row += batch.num_rows
+
+    def rating_batch(self, batch: pa.RecordBatch, first_row: int) -> RatingBatch:
+        """`batch` (text columns) with its indicator columns as codes and its bad cells listed."""
+        codes: dict[str, npt.NDArray[np.int32]] = {}
+        bad: list[BadCell] = []
+        for indicator_id in self.positions:
+            column = batch.column(indicator_id)
+            column_codes = rating_codes(column)
+            for k in self._off_scale(column_codes):
+                bad.append(BadCell(first_row + k, indicator_id, str(column[k].as_py())))
+            codes[indicator_id] = column_codes
+        bad.sort(key=lambda cell: (cell.row, self.positions[cell.column]))
+        return RatingBatch(first_row, batch, codes, tuple(bad))
 
     def _parse(self, text: bytes) -> list[pa.RecordBatch]:
         """One block of whole rows as record batches, every column as text."""
