@@ -71,3 +71,39 @@ def test_dry_run_writes_nothing(runner: CliRunner, world: World, write_file: Wri
 
     assert result.exit_code == 0 and "dry run" in result.stderr  # type: ignore[attr-defined]
     assert Youth.objects.count() == 0
+
+
+def test_export_command_writes_a_zip_and_an_export_event(
+    runner: CliRunner, world: World, write_file: WriteFile, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from sightline.audit.models import AuditAction, AuditEvent
+
+    _invoke(runner, world, write_file("y.csv", YOUTH_HEADER, youth_rows(2)))
+    target = tmp_path / "out.zip"
+
+    result = runner.invoke(
+        main,
+        ["export", "--agency", str(world.agency_a.pk), "--as", "agencyadmin", "-o", str(target)],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Exported 2 youth, 0 intakes, 0 screenings" in result.stderr
+    with zipfile.ZipFile(target) as archive:
+        assert archive.read("youth.csv").decode().count("\n") == 3
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert (event.channel, event.detail["rows"]["youth"]) == ("cli", 2)
+
+
+def test_export_refuses_without_data_export(
+    runner: CliRunner, world: World, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.zip"
+
+    result = runner.invoke(
+        main, ["export", "--agency", str(world.agency_a.pk), "--as", "screener", "-o", str(target)]
+    )
+
+    assert result.exit_code != 0
+    assert not target.exists() and list(tmp_path.iterdir()) == []

@@ -75,6 +75,7 @@ def import_(
     from sightline.audit.context import AuditContext, Channel
     from sightline.common.errors import ServiceError
     from sightline.imports.services import import_file, write_problems
+    from sightline.tenancy.access import Forbidden, NotFound, record_refusal
 
     user, agency = _actor_and_agency(username, agency_id)
     bars: dict[str, Any] = {}
@@ -103,6 +104,9 @@ def import_(
         )
     except ServiceError as error:
         raise CommandError(error.message) from None
+    except (NotFound, Forbidden) as error:
+        record_refusal(error, AuditContext.cli(user))
+        raise CommandError(str(error) or "not allowed") from None
     finally:
         for bar in bars.values():
             bar.close()
@@ -130,3 +134,54 @@ def import_(
         f"{summary}; imported {report.created} ({report.affected_youth} youth schedules refreshed)",
         err=True,
     )
+
+
+@click.command("export")
+@click.option("--agency", "agency_id", type=int, required=True, help="Id of the agency exported.")
+@click.option("--as", "username", required=True, help="Username of the person exporting.")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "xlsx", "parquet"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (CSV and Parquet: a zip of one file per table).",
+)
+def export(agency_id: int, username: str, file_format: str, output_path: Path) -> None:
+    """Export an agency's youth, intakes and final screenings (identified, for its own use)."""
+    _set_up_django()
+    from sightline.audit.context import AuditContext
+    from sightline.common.errors import ServiceError
+    from sightline.imports.exports import agency_export
+    from sightline.tenancy.access import Forbidden, NotFound, record_refusal
+
+    user, agency = _actor_and_agency(username, agency_id)
+    partial = output_path.with_name(f".{output_path.name}.partial")
+    try:
+        with partial.open("wb") as sink:
+            counts = agency_export(
+                by=user,
+                agency=agency,
+                file_format=file_format,
+                sink=sink,
+                context=AuditContext.cli(user),
+            )
+        partial.replace(output_path)
+    except ServiceError as error:
+        raise CommandError(error.message) from None
+    except (NotFound, Forbidden) as error:
+        record_refusal(error, AuditContext.cli(user))
+        raise CommandError(str(error) or "not allowed") from None
+    except OSError as error:
+        raise CommandError(f"cannot write {output_path}: {error.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    shown = ", ".join(f"{count} {name}" for name, count in counts.items())
+    click.echo(f"Exported {shown} -> {output_path}", err=True)
