@@ -193,6 +193,13 @@ SCREENING_REQUIRED = (
 SCREENING_OPTIONAL = ("reason_other", "mode", "notes", "total", "level")
 
 
+# Read once: `TextChoices.values` builds a new list on every access.
+REASONS = tuple(ScreeningReason.values)
+SCREENER_ROLES = tuple(ScreenerRole.values)
+KNOWN_FOR = tuple(KnownFor.values)
+MODES = tuple(ScreeningMode.values)
+
+
 def _choice(values: Any, code: str, field: str) -> Callable[[str], str]:
     return lambda t: screening_rules._choice(t.strip(), values, code=code, field=field, blank=False)
 
@@ -215,21 +222,21 @@ def clean_screening(problems: RowProblems, *, born: dt.date) -> dict[str, Any] |
             problems.add("finalized_at", FINALIZED_BEFORE_SCREENED)
     values = {
         "reason": problems.field(
-            "reason", _choice(ScreeningReason.values, screening_errors.UNKNOWN_REASON, "reason")
+            "reason", _choice(REASONS, screening_errors.UNKNOWN_REASON, "reason")
         ),
         "screener_role": problems.field(
             "screener_role",
-            _choice(ScreenerRole.values, screening_errors.UNKNOWN_SCREENER_ROLE, "screener_role"),
+            _choice(SCREENER_ROLES, screening_errors.UNKNOWN_SCREENER_ROLE, "screener_role"),
         ),
         "known_for": problems.field(
             "known_for",
-            _choice(KnownFor.values, screening_errors.UNKNOWN_KNOWN_FOR, "known_for"),
+            _choice(KNOWN_FOR, screening_errors.UNKNOWN_KNOWN_FOR, "known_for"),
         ),
         "mode": problems.field(
             "mode",
             lambda t: screening_rules._choice(
                 t.strip() or ScreeningMode.FULL,
-                ScreeningMode.values,
+                MODES,
                 code=screening_errors.UNKNOWN_MODE,
                 field="mode",
                 blank=False,

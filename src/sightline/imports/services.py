@@ -527,7 +527,7 @@ class _Importer:
                 )
                 for (external_id, _), obj in zip(chunk, objects, strict=True)
             ]
-            ExternalKey.objects.bulk_create(keys)  # small rows: the ORM's insert is fast enough
+            insert_rows(ExternalKey, keys)
             done += len(objects)
             if progress is not None:
                 progress("writing", done, len(items))
@@ -556,8 +556,6 @@ class _Importer:
 
     def refresh_schedules(self) -> int:
         """Rewrite the stored schedule of the youth this import touched, and only theirs."""
-        from sightline.scheduling.services import _refresh  # the refresh service's own rows
-
         if self.kind == ObjectType.YOUTH:
             youth_ids = sorted(
                 ExternalKey.objects.filter(
@@ -570,5 +568,38 @@ class _Importer:
         else:
             youth_ids = sorted({values["youth_id"] for _, values in self.pending.values()})
         for start in range(0, len(youth_ids), WRITE_BATCH):
-            _refresh(youth_ids[start : start + WRITE_BATCH])
+            _refresh_schedules(youth_ids[start : start + WRITE_BATCH])
         return len(youth_ids)
+
+
+def _refresh_schedules(youth_ids: list[int]) -> None:
+    """The schedule rows of `youth_ids` rebuilt as `scheduling.bulk` does after a load (the refresh
+    service's own `youth_rows`, written with COPY), after locking those youth as the refresh service
+    does, so a concurrent refresh of one of them waits for this import's commit."""
+    from sightline.catalog import selectors as catalog
+    from sightline.scheduling import bulk, compute
+    from sightline.scheduling.models import IntakeSchedule, RescreenDue
+    from sightline.scheduling.policies import policy_history
+
+    youth = {
+        pk: (born, high_risk)
+        for pk, born, high_risk in Youth.objects.select_for_update(no_key=True)
+        .filter(pk__in=youth_ids)
+        .order_by("pk")
+        .values_list("pk", "date_of_birth", "high_risk")
+    }
+    if not youth:
+        return
+    histories: dict[int, Any] = {}
+
+    def history(agency_id: int) -> Any:
+        if agency_id not in histories:
+            histories[agency_id] = policy_history(agency_id)
+        return histories[agency_id]
+
+    IntakeSchedule.objects.filter(youth_id__in=list(youth)).delete()
+    RescreenDue.objects.filter(youth_id__in=list(youth)).delete()
+    sooner = compute.sooner_rescreens(catalog.sooner_rescreen_levels())
+    schedules, rescreens = bulk._rows(youth, history, sooner)
+    bulk._write(IntakeSchedule, schedules)
+    bulk._write(RescreenDue, rescreens)
