@@ -338,22 +338,22 @@ def test_a_failure_while_writing_leaves_nothing(
 ) -> None:
     path = write_file("youth.csv", YOUTH_HEADER, youth_rows(25))
     monkeypatch.setattr(services, "WRITE_BATCH", 10)
-    real = services.ExternalKey.objects.bulk_create
+    real = services.insert_rows
     calls = []
 
-    def fail_on_third(objects: object, *args: object, **kwargs: object) -> object:
-        calls.append(1)
-        if len(calls) == 3:
+    def fail_in_the_second_batch(model: object, objects: object) -> None:
+        calls.append(model)
+        if len(calls) == 5:  # youth, name tokens, keys; youth, then the tokens fail
             raise RuntimeError("disk full")
-        return real(objects, *args, **kwargs)  # type: ignore[arg-type]
+        real(model, objects)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(services.ExternalKey.objects, "bulk_create", fail_on_third)
+    monkeypatch.setattr(services, "insert_rows", fail_in_the_second_batch)
     before = _counts()
 
     with pytest.raises(RuntimeError):
         _run(world, "youth", path)
 
-    assert len(calls) == 3
+    assert len(calls) == 5
     assert _counts() == before
 
 
