@@ -163,7 +163,7 @@ def _ragged(reader: RatingReader, path: str | None) -> InputError | None:
     type=click.IntRange(min=1),
     default=DEFAULT_CHUNK_ROWS,
     show_default=True,
-    help="Rows scored per batch; bounds memory use.",
+    help="Most rows scored at a time (memory is bounded by the 1 MiB blocks read).",
 )
 @click.option(
     "--allow-missing-columns",

@@ -116,7 +116,7 @@ def _intake_rows(agency: Agency) -> Iterator[list[str]]:
 
 def _screening_columns(agency: Agency) -> list[str]:
     indicator_ids: list[str] = []
-    for ratings in (
+    for instrument_id in (
         Screening.objects.filter(agency_id=agency.pk, status=ScreeningStatus.FINAL)
         .order_by()
         .values_list("instrument_id", flat=True)
@@ -125,7 +125,7 @@ def _screening_columns(agency: Agency) -> list[str]:
         from sightline import instruments
 
         try:
-            definition = instruments.load(ratings)
+            definition = instruments.load(instrument_id)
         except Exception:  # an instrument no longer bundled: its ratings still go out by id
             continue
         indicator_ids.extend(i.id for i in definition.indicators if i.id not in indicator_ids)
