@@ -50,24 +50,46 @@ class Problem:
 class RowProblems:
     """Collects the problems of one row; `ok` says whether the row may be written."""
 
-    def __init__(self, row: int, cells: Mapping[str, str], sink: list[Problem]) -> None:
+    def __init__(
+        self,
+        row: int,
+        cells: Mapping[str, str],
+        sink: list[Problem],
+        cache: dict[tuple[str, str], tuple[bool, Any]] | None = None,
+    ) -> None:
         self.row = row
         self.cells = cells
         self.sink = sink
         self.ok = True
+        self.cache = cache
 
     def add(self, column: str, reason: str, *, severity: str = "error") -> None:
         if severity == "error":
             self.ok = False
         self.sink.append(Problem(self.row, column, self.cells.get(column, ""), reason, severity))
 
-    def field(self, column: str, clean: Callable[[str], Any]) -> Any:
-        """`clean(cell)`, or None with a problem when it raises the service's error."""
-        try:
-            return clean(self.cells.get(column, ""))
-        except ServiceError as error:
-            self.add(column, error.message)
+    def field(self, column: str, clean: Callable[[str], Any], *, pure: bool = True) -> Any:
+        """`clean(cell)`, or None with a problem when it raises the service's error.
+
+        A `pure` cleaner depends on the cell's text alone, so its outcome is kept per distinct text
+        (a file of a million rows holds a few thousand dates and a handful of codes)."""
+        text = self.cells.get(column, "")
+        key = (column, text)
+        if pure and self.cache is not None and key in self.cache:
+            ok, outcome = self.cache[key]
+        else:
+            try:
+                ok, outcome = True, clean(text)
+            except ServiceError as error:
+                ok, outcome = False, error.message
+            if pure and self.cache is not None:
+                self.cache[key] = (ok, outcome)
+        if not ok:
+            self.add(column, outcome)
             return None
+        if isinstance(outcome, list | dict):
+            return type(outcome)(outcome)  # each row its own copy of a cached list
+        return outcome
 
 
 def as_date(text: str, *, field: str) -> dt.date:
@@ -163,6 +185,7 @@ def clean_intake(
     intake_on = problems.field(
         "intake_on",
         lambda t: youth_rules._intake_date(as_date(t, field="intake_on"), born=born),
+        pure=False,
     )
     exit_on = problems.field("exit_on", lambda t: optional_date(t, field="exit_on"))
     if exit_on is not None:
@@ -171,7 +194,9 @@ def clean_intake(
         elif intake_on is not None and exit_on < intake_on:
             problems.add("exit_on", youth_errors.EXIT_BEFORE_INTAKE)
     program = problems.field("program", lambda t: cleaning.text(t, field="program", max_length=100))
-    assigned = problems.field("assigned_to", lambda t: assignee(t.strip()) if t.strip() else None)
+    assigned = problems.field(
+        "assigned_to", lambda t: assignee(t.strip()) if t.strip() else None, pure=False
+    )
     if not problems.ok:
         return None
     return {"intake_on": intake_on, "exit_on": exit_on, "program": program, "assigned_to": assigned}
@@ -211,6 +236,7 @@ def clean_screening(problems: RowProblems, *, born: dt.date) -> dict[str, Any] |
     screened_on = problems.field(
         "screened_on",
         lambda t: screening_rules._screened_on(as_date(t, field="screened_on"), youth=youth_like),  # type: ignore[arg-type]
+        pure=False,
     )
     finalized_at = problems.field(
         "finalized_at", lambda t: as_aware_datetime(t, field="finalized_at")

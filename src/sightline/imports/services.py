@@ -243,6 +243,7 @@ class _Importer:
         self.pending: dict[str, tuple[int, dict[str, Any]]] = {}  # external id -> (row, values)
         self.unchanged = 0
         self._seen: dict[str, int] = {}
+        self._cache: dict[tuple[str, str], tuple[bool, Any]] = {}
         self._youth: dict[str, tuple[int, dt.date]] = {}  # youth external id -> (pk, born)
         self._users: dict[str, User | None] = {}
         self._training: dict[int, list[tuple[dt.date, dt.date | None]]] | None = None
@@ -292,7 +293,7 @@ class _Importer:
             levels = result.level_codes()
         for k, cells in enumerate(table):
             row = batch.first_row + k
-            problems = RowProblems(row, cells, report.problems)
+            problems = RowProblems(row, cells, report.problems, self._cache)
             external_id = keys[k]
             if not external_id or len(external_id) > EXTERNAL_ID_MAX_LENGTH:
                 problems.add(
