@@ -186,3 +186,8 @@ def test_export_needs_data_export(client: Client, world: World) -> None:
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
     assert runs.max_upload_bytes() > 0
+
+
+def test_the_staff_page_links_to_the_import_page(admin: Client, world: World) -> None:
+    page = admin.get(reverse("web:staff"))
+    assert reverse("web:agency-import", args=[world.agency_a.pk]).encode() in page.content
