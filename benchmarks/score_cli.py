@@ -8,6 +8,13 @@ times in a fresh process each, and reports the median and range of the wall cloc
 (steadier than the wall clock on a shared machine) and the peak resident set. The output of the first run is checked row by row against `score_many` on the same
 table (total, level, rated; the id copied through); a difference fails the run.
 
+The floor (issue 17) is timed in this process on the same file: pyarrow reads the whole file (every
+column as text), each indicator column becomes codes (`pyarrow.compute.index_in` on the common
+spellings, a NumPy lookup), `score_many` scores the table, and pyarrow writes it with the three
+columns added. It validates nothing, streams nothing and neutralises nothing; its output is checked to
+equal the product's cell for cell (both read back with pyarrow). The goal: `sightline score` wall
+clock <= 1.5x the floor's.
+
 For scale it also times, in this process, the csv module reading the same file and writing it back with
 three more columns (no parsing of ratings, no scoring): a reference for the share of the csv module, not
 a floor (it does not compute the result).
@@ -29,6 +36,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from benchmarks.scoring import INSTRUMENT, synthetic_table
 from sightline import instruments
@@ -97,6 +107,61 @@ def check_output(definition: object, table: dict[str, np.ndarray], path: Path) -
         raise SystemExit(f"{k + 1} output rows for {len(batch.total)} input rows")
 
 
+FLOOR_CELLS = ["", "0", "1", "2", "NEI"]
+FLOOR_CODES = np.array(
+    [instruments.MISSING, 0, 1, 2, instruments.NEI, np.iinfo(np.int32).max], dtype=np.int32
+)
+
+
+def pyarrow_floor(definition: object, source: Path, target: Path) -> tuple[float, float]:
+    """Read, score with `score_many` and write with pyarrow, whole-file: the floor (no checks).
+
+    Returns (wall seconds, CPU seconds of this process, all threads): on a shared machine the CPU
+    time is the fairer comparison with the product's user + system time."""
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    with source.open("rb") as handle:
+        names = handle.readline().decode().strip().split(",")
+    table = pacsv.read_csv(
+        source, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    )
+    cells = pa.array(FLOOR_CELLS)
+    ids = [i.id for i in definition.indicators]  # type: ignore[attr-defined]
+    codes = {
+        i: FLOOR_CODES[pc.index_in(table[i], value_set=cells).fill_null(5).to_numpy()]
+        for i in ids
+        if i in names
+    }
+    batch = instruments.score_many(definition, codes)
+    order = pa.array([*batch.level_order, None], type=pa.string())
+    level = np.where(batch.level < 0, len(batch.level_order), batch.level)
+    table = (
+        table.append_column("total", pa.array(batch.total))
+        .append_column("level", order.take(pa.array(level)))
+        .append_column("rated", pa.array(batch.rated))
+    )
+    pacsv.write_csv(table, target, pacsv.WriteOptions(quoting_style="none"))
+    return time.perf_counter() - started, time.process_time() - cpu_started
+
+
+def same_cells(left: Path, right: Path) -> None:
+    """Both files read back as text by pyarrow must be equal, header and every cell."""
+    tables = []
+    for path in (left, right):
+        with path.open("rb") as handle:
+            names = handle.readline().decode().strip().replace('"', "").split(",")
+        tables.append(
+            pacsv.read_csv(
+                path,
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+                ),
+            )
+        )
+    if tables[0].column_names != tables[1].column_names or not tables[0].equals(tables[1]):
+        raise SystemExit(f"{left.name} and {right.name} differ")
+
+
 def csv_copy(source: Path, target: Path) -> float:
     started = time.perf_counter()
     with source.open(newline="") as given, target.open("w", newline="") as sink:
@@ -133,6 +198,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if peak is not None and cpu is not None:
                 peaks.append(peak / 1024)
                 cpus.append(cpu)
+        floors = []
+        floor_cpus = []
+        for repeat in range(args.repeats):
+            floor_wall, floor_cpu = pyarrow_floor(definition, source, folder / "floor.csv")
+            floors.append(floor_wall)
+            floor_cpus.append(floor_cpu)
+            if repeat == 0:
+                same_cells(folder / "floor.csv", folder / "scored.csv")
         copies = [csv_copy(source, folder / "copy.csv") for _ in range(args.repeats)]
         size_mb = source.stat().st_size / 1e6
     finally:
@@ -146,6 +219,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if peaks:
         print(f"  CPU time, user + system      {_spread(cpus)} s")
         print(f"  peak resident set            {_spread(peaks, 0)} MB")
+    print(f"  floor: pyarrow read + score_many + write  {_spread(floors)} s (in-process)")
+    print(f"  floor CPU time, all threads  {_spread(floor_cpus)} s")
+    if cpus:
+        print(
+            f"  CPU time / floor CPU time    "
+            f"{statistics.median(cpus) / statistics.median(floor_cpus):.2f}x"
+        )
+    print(
+        f"  sightline score / floor      {statistics.median(walls) / statistics.median(floors):.2f}x"
+        " (goal <= 1.5x); outputs equal cell for cell"
+    )
     print(
         f"  reference: csv read + write  {_spread(copies)} s (in-process, no parsing, no scoring)"
     )

@@ -103,7 +103,18 @@ def test_score_keeps_columns_in_any_order_and_scores_absent_indicators_as_not_ra
     )
     output = tmp_path / "out.csv"
 
-    result = runner.invoke(main, ["score", "-i", INSTRUMENT, str(source), "-o", str(output)])
+    result = runner.invoke(
+        main,
+        [
+            "score",
+            "-i",
+            INSTRUMENT,
+            str(source),
+            "-o",
+            str(output),
+            "--allow-missing-columns",
+        ],
+    )
 
     assert result.exit_code == 0, result.output
     rows = _read(output)
@@ -113,6 +124,49 @@ def test_score_keeps_columns_in_any_order_and_scores_absent_indicators_as_not_ra
     assert rows[0]["total"] == str(expected.total)
     assert rows[0]["level"] == (expected.level or "")
     assert "Warning: no column for" in result.stderr and ids[-1] in result.stderr
+
+
+def test_missing_indicator_columns_exit_2_naming_each_and_leave_no_output(
+    runner: CliRunner, write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    ids = _indicator_ids()
+    kept = [id_ for id_ in ids if id_ not in (ids[3], ids[-1])]
+    source = write_csv("in.csv", ["case_id", *kept], [["c1", *("1" for _ in kept)]])
+    output = tmp_path / "out.csv"
+
+    result = runner.invoke(main, ["score", "-i", INSTRUMENT, str(source), "-o", str(output)])
+
+    assert result.exit_code == 2
+    assert f"no column for indicator(s) {ids[3]}, {ids[-1]} of {INSTRUMENT}" in result.stderr
+    assert "--allow-missing-columns" in result.stderr
+    assert not output.exists()
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@"])
+def test_cells_a_spreadsheet_would_run_are_neutralised_in_the_output(
+    runner: CliRunner, write_csv: WriteCsv, tmp_path: Path, lead: str
+) -> None:
+    ids = _indicator_ids()
+    payload = f'{lead}HYPERLINK("http://evil.invalid","x")'
+    header = ["case_id", f"{lead}note", *ids]
+    source = write_csv(
+        "in.csv",
+        header,
+        [[payload, "plain", *("1" for _ in ids)], ["c2", payload, *("0" for _ in ids)]],
+    )
+    output = tmp_path / "out.csv"
+
+    result = runner.invoke(main, ["score", "-i", INSTRUMENT, str(source), "-o", str(output)])
+
+    assert result.exit_code == 0, result.output
+    with output.open(newline="", encoding="utf-8") as handle:
+        out = list(csv.reader(handle))
+    assert out[0][:2] == ["case_id", f"'{lead}note"]
+    assert out[1][:2] == [f"'{payload}", "plain"]
+    assert out[2][:2] == ["c2", f"'{payload}"]
+    # The ratings and scores are untouched.
+    assert out[1][2:][: len(ids)] == ["1"] * len(ids)
 
 
 def test_score_to_stdout_with_dash(runner: CliRunner, write_csv: WriteCsv) -> None:

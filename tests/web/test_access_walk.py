@@ -83,6 +83,10 @@ PAGES: dict[str, str | None] = {
     "web:awaiting-review": None,
     "web:screening-review": "screening",
     "web:screening-correct": "screening",
+    "web:agency-import": "agency",
+    "web:agency-import-run": "agency",
+    "web:agency-import-problems": "agency",
+    "web:agency-export": "agency",
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from sightline.cli.errors import CommandError
+from sightline.cli.imports import export, import_
 from sightline.cli.instruments import instruments
 from sightline.cli.score import score
 from sightline.cli.synth import synth
@@ -26,3 +27,5 @@ def main() -> None:
 main.add_command(instruments)
 main.add_command(score)
 main.add_command(synth)
+main.add_command(import_)
+main.add_command(export)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "sightline.catalog",
     "django_tasks",
     "django_tasks_db",
+    "sightline.imports",
 ]
 
 AUTH_USER_MODEL = "tenancy.User"

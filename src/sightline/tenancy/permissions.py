@@ -36,6 +36,8 @@ class Permission(enum.Enum):
     POLICY_MANAGE = "policy_manage"  # the agency's screening policy
     AGGREGATE_VIEW = "aggregate_view"
     DEIDENTIFIED_VIEW = "deidentified_view"
+    DATA_IMPORT = "data_import"  # bulk import of the agency's files (issue 17)
+    DATA_EXPORT = "data_export"  # identified export of the agency's data, for its own use
 
 
 _CASEWORK = {
@@ -60,6 +62,8 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
                 Permission.TRAINING_MANAGE,
                 Permission.POLICY_MANAGE,
                 Permission.AGGREGATE_VIEW,
+                Permission.DATA_IMPORT,
+                Permission.DATA_EXPORT,
             }
         ),
         Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),

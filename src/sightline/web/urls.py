@@ -2,6 +2,7 @@ from django.urls import path
 
 from sightline.web import (
     urls_coverage,
+    urls_imports,
     urls_policy,
     urls_review,
     urls_schedule,
@@ -21,4 +22,5 @@ urlpatterns = [
     *urls_coverage.urlpatterns,
     *urls_policy.urlpatterns,
     *urls_review.urlpatterns,
+    *urls_imports.urlpatterns,
 ]
