@@ -83,6 +83,8 @@ PAGES: dict[str, str | None] = {
     "web:awaiting-review": None,
     "web:screening-review": "screening",
     "web:screening-correct": "screening",
+    "web:api-tokens": None,
+    "web:api-token-revoke": None,
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "sightline.catalog",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
+    "sightline.apitokens",
 ]
 
 AUTH_USER_MODEL = "tenancy.User"
