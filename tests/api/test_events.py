@@ -82,7 +82,7 @@ def test_a_retried_event_changes_nothing_and_gets_the_first_outcome(
 
     assert {r.status_code for r in again} == {200}
     assert all(r.json()["duplicate"] for r in again)
-    assert {str(r.json()["outcome"]) for r in again} == {str(first.json()["outcome"])}
+    assert all(r.json()["outcome"] == first.json()["outcome"] for r in again)
     assert RequestedScreening.objects.count() == 1
     assert ReceivedEvent.objects.count() == 1
 

@@ -22,7 +22,7 @@ NO_SUCH_VERSION = "No such instrument version is installed."
 BAD_RATINGS = "{problem}"
 
 
-@router.get("/instruments", response=schemas.PageOut[schemas.InstrumentOut])
+@router.get("/instruments", response={200: schemas.PageOut[schemas.InstrumentOut]})
 def instrument_list(
     request: HttpRequest, cursor: str | None = None, limit: int = paging.DEFAULT_LIMIT
 ) -> dict[str, Any]:

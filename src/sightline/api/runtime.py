@@ -124,10 +124,22 @@ def around(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBa
 
 
 class ApiRouter(Router):
-    """A router whose every operation runs inside `around`."""
+    """A router whose every operation runs inside `around`, and documents the answers every
+    operation can give: 400 (a body that is not JSON), 401, 422 (a bad shape or cursor), and 304 on
+    reads."""
 
     def add_api_operation(
         self, path: str, methods: list[str], view_func: Any, **kwargs: Any
     ) -> None:
         decorate_view(around)(view_func)
+        response = kwargs.get("response")
+        if isinstance(response, dict):
+            common: dict[int, Any] = {
+                400: errors.ErrorOut,
+                401: errors.ErrorOut,
+                422: errors.ErrorOut,
+            }
+            if "GET" in methods:
+                common[304] = None
+            kwargs["response"] = {**common, **response}
         super().add_api_operation(path, methods, view_func, **kwargs)
