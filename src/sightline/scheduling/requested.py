@@ -18,11 +18,12 @@ from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.scheduling.errors import SchedulingError
-from sightline.scheduling.models import IntakeSchedule, RequestedScreening, RequestReason
+from sightline.scheduling.models import RequestedScreening, RequestReason
 from sightline.scheduling.policies import policy_in_force
 from sightline.screenings.models import Screening
 from sightline.tenancy import access
 from sightline.tenancy.permissions import Permission
+from sightline.youth.models import IntakeEpisode
 from sightline.youth.selectors import open_intake, youth_for_user
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def requests_visible_to(*, user: User) -> QuerySet[RequestedScreening]:
 
 def requests_for_caseload(*, user: User) -> list[RequestedScreening]:
     """Open requests for the youth whose open intake is on the user's caseload."""
-    mine = IntakeSchedule.objects.filter(assigned_to_id=user.pk, exit_on__isnull=True).values(
+    mine = IntakeEpisode.objects.filter(assigned_to_id=user.pk, exit_on__isnull=True).values(
         "youth_id"
     )
     return list(requests_visible_to(user=user).filter(youth_id__in=mine))
