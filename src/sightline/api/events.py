@@ -12,6 +12,7 @@ services' own events, as it does for the pages.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,6 @@ NO_OPEN_INTAKE = "The youth has no open intake to close."
 
 
 def _fingerprint(payload: schemas.EventIn) -> str:
-    import hashlib
-
     return hashlib.sha256(
         json.dumps(payload.dict(), sort_keys=True, default=str).encode()
     ).hexdigest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -84,8 +85,6 @@ def _idempotent(
 
 
 def _json(body: dict[str, Any]) -> bytes:
-    import json
-
     return json.dumps(body).encode()
 
 
