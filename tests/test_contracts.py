@@ -27,6 +27,11 @@ PURE_CORES = (
     "sightline.stats",
     "sightline.scheduling.rules",
     "sightline.scheduling.compute",
+    # The FHIR mapping (not its Django side, `sightline.fhir.service`).
+    "sightline.fhir.codes",
+    "sightline.fhir.questionnaire",
+    "sightline.fhir.response",
+    "sightline.fhir.bundle",
 )
 # A manager attribute is a query; `get_model`/`get_user_model` hand out a model class without
 # importing its module, so they would walk around the import rule.

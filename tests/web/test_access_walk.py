@@ -87,6 +87,8 @@ PAGES: dict[str, str | None] = {
     "web:agency-import-run": "agency",
     "web:agency-import-problems": "agency",
     "web:agency-export": "agency",
+    "web:api-tokens": None,
+    "web:api-token-revoke": None,
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}

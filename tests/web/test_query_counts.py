@@ -289,3 +289,54 @@ def test_staff_page_does_not_grow_with_people_or_training(client: Client, world:
 
     response = _flat(_as(client, world.agency_admin), reverse("web:staff"), add_rows, ceiling=11)
     assert _shown(response, "Number") == MANY
+
+
+# --- requested screenings and API tokens (issue 17) ----------------------------------------------------
+
+
+def _request(world: World, youth: Youth) -> None:
+    from django.utils import timezone
+
+    from sightline.scheduling.requested import screening_request
+
+    screening_request(
+        youth=youth,
+        by=world.screener,
+        reason="returned_from_missing",
+        occurred_at=timezone.now() - dt.timedelta(hours=1),
+        source="cms",
+    )
+
+
+def test_caseload_and_worklist_do_not_grow_with_requested_screenings(
+    client: Client, world: World
+) -> None:
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            youth = _youth(world, assigned_to=world.screener)
+            _request(world, youth)
+
+    caseload = _flat(
+        _as(client, world.screener), reverse("web:schedule-mine"), add_rows, ceiling=10
+    )
+    assert "Requested screenings" in page_text(caseload)
+    worklist = _as(Client(), world.supervisor).get(
+        reverse("web:schedule-agency", args=[world.agency_a.pk])
+    )
+    assert f"Requested screenings ({MANY})" in " ".join(page_text(worklist).split())
+
+
+def test_api_tokens_page_does_not_grow_with_tokens(client: Client, world: World) -> None:
+    from sightline.apitokens.services import token_create
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            token_create(
+                by=world.screener,
+                name=f"Token{next(_seq)}",
+                agency_ids=[world.agency_a.pk],
+                permissions=["youth_view"],
+            )
+
+    response = _flat(_as(client, world.screener), reverse("web:api-tokens"), add_rows, ceiling=8)
+    assert _shown(response, "Token") == MANY

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "sightline.imports",
+    "ninja",
+    "sightline.apitokens",
 ]
 
 AUTH_USER_MODEL = "tenancy.User"

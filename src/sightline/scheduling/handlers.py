@@ -4,6 +4,7 @@ rows, after the change has committed and in a transaction of its own (see `sight
 from __future__ import annotations
 
 from sightline import events
+from sightline.scheduling.requested import fulfil_requests
 from sightline.scheduling.services import schedule_refresh_youth
 
 # Details of a youth that the due dates depend on.
@@ -24,3 +25,8 @@ def refresh_on_change(event: events.Event) -> None:
 def refresh_on_details(event: events.YouthChanged) -> None:
     if SCHEDULE_INPUTS.intersection(event.fields):
         schedule_refresh_youth(event.youth_id)
+
+
+@events.subscribe(events.ScreeningFinalized)
+def fulfil_on_final(event: events.ScreeningFinalized) -> None:
+    fulfil_requests(event)

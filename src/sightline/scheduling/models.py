@@ -48,6 +48,13 @@ class ScreeningPolicy(models.Model):
     correction_window_days = models.PositiveSmallIntegerField(
         default=7, validators=[MaxValueValidator(90)]
     )
+    # Hours within which a screening is requested when a case system reports these (docs/api.md).
+    missing_return_hours = models.PositiveSmallIntegerField(
+        default=72, validators=[MinValueValidator(1), MaxValueValidator(720)]
+    )
+    placement_change_hours = models.PositiveSmallIntegerField(
+        default=72, validators=[MinValueValidator(1), MaxValueValidator(720)]
+    )
     instrument_id = models.CharField(max_length=64)
     reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -219,4 +226,49 @@ class ReminderDigest(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_digest_once_a_day")
+        ]
+
+
+class RequestReason(models.TextChoices):
+    RETURNED_FROM_MISSING = "returned_from_missing", "Returned from missing"
+    PLACEMENT_CHANGED = "placement_changed", "Placement changed"
+
+
+class RequestedScreening(models.Model):
+    """A screening asked for by an event (a return from missing, a change of placement), due within
+    the agency policy's window. It is fulfilled by the youth's next screening finalized at the agency
+    on or after the day of the event; until then it shows on the caseload and the worklist."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="+")
+    intake = models.ForeignKey(
+        IntakeEpisode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=32, choices=RequestReason.choices)
+    occurred_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    source = models.CharField(max_length=64, blank=True)  # the case system that asked
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    fulfilled_by = models.ForeignKey(
+        Screening, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["agency", "due_at"],
+                name="requested_open_due",
+                condition=Q(fulfilled_at__isnull=True),
+            ),
+            models.Index(fields=["youth", "occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fulfilled_at__isnull=True) | Q(fulfilled_by__isnull=False),
+                name="requested_fulfilled_by_a_screening",
+            )
         ]

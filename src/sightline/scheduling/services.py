@@ -43,6 +43,8 @@ _NUMBERS: dict[str, tuple[int, int]] = {
     "possible_concern_rescreen_days": (1, 365),
     "due_soon_days": (0, 365),
     "correction_window_days": (0, 90),
+    "missing_return_hours": (1, 720),
+    "placement_change_hours": (1, 720),
 }
 _OPTIONAL_NUMBERS = frozenset({"possible_concern_rescreen_days"})
 _FLAGS = frozenset({"include_high_risk_under_min_age"})

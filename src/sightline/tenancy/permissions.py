@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -90,18 +91,26 @@ def permitted_agency_ids(user: User, perm: Permission, *also: Permission) -> Age
     it is read.
     """
     roles = sorted({role for p in (perm, *also) for role in roles_with(p)})
-    if not user.is_authenticated or not user.is_active:
+    limit = _limit_for(user)
+    if limit is not None:
+        roles = sorted(
+            {role for p in (perm, *also) if p in limit.permissions for role in roles_with(p)}
+        )
+    if not user.is_authenticated or not user.is_active or not roles:
         return Membership.objects.none().values_list("agency_id", flat=True)
     if _request_grants.get() is not None:
         wanted = set(roles)
         return sorted(
             agency_id
             for agency_id, held in _roles_by_agency(user).items()
-            if not held.isdisjoint(wanted)
+            if not held.isdisjoint(wanted) and (limit is None or agency_id in limit.agency_ids)
         )
-    return Membership.objects.filter(
+    found = Membership.objects.filter(
         user_id=user.pk, user__is_active=True, active=True, role__in=roles, agency__active=True
-    ).values_list("agency_id", flat=True)
+    )
+    if limit is not None:
+        found = found.filter(agency_id__in=sorted(limit.agency_ids))
+    return found.values_list("agency_id", flat=True)
 
 
 def permissions_anywhere(user: User) -> frozenset[Permission]:
@@ -111,16 +120,69 @@ def permissions_anywhere(user: User) -> frozenset[Permission]:
     """
     if not user.is_authenticated or not user.is_active:
         return frozenset()
+    limit = _limit_for(user)
     roles: set[str]
     if _request_grants.get() is not None:
-        roles = set().union(*_roles_by_agency(user).values())
-    else:
-        roles = set(
-            Membership.objects.filter(
-                user_id=user.pk, user__is_active=True, active=True, agency__active=True
-            ).values_list("role", flat=True)
+        roles = set().union(
+            *(
+                held
+                for agency_id, held in _roles_by_agency(user).items()
+                if limit is None or agency_id in limit.agency_ids
+            )
         )
-    return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in roles))
+    else:
+        rows = Membership.objects.filter(
+            user_id=user.pk, user__is_active=True, active=True, agency__active=True
+        )
+        if limit is not None:
+            rows = rows.filter(agency_id__in=sorted(limit.agency_ids))
+        roles = set(rows.values_list("role", flat=True))
+    granted: frozenset[Permission] = frozenset().union(
+        *(ROLE_PERMISSIONS.get(role, frozenset()) for role in roles)
+    )
+    return granted & limit.permissions if limit is not None else granted
+
+
+# --- a narrower grant for one request: an API token's scope ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """At most these agencies and permissions for the person `user_id`, whatever their roles grant
+    (a token's scope). Checks about anyone else (an assignee, a follow-up's owner) are not narrowed."""
+
+    user_id: int
+    agency_ids: frozenset[int]
+    permissions: frozenset[Permission]
+
+
+_restriction: contextvars.ContextVar[Restriction | None] = contextvars.ContextVar(
+    "restriction", default=None
+)
+
+
+@contextlib.contextmanager
+def restricted_to(
+    *, user_id: int, agency_ids: Iterable[int], permissions: Iterable[Permission]
+) -> Iterator[None]:
+    """Within the block every check grants the intersection of the person's current roles and this
+    scope, so an API token can never do more than its owner, nor more than it was given. Set around
+    one API request by `sightline.api`; every door (`permitted_agency_ids`, `has_permission`,
+    `permissions_anywhere`) reads it, so nothing is scoped twice."""
+    token = _restriction.set(
+        Restriction(
+            user_id=user_id, agency_ids=frozenset(agency_ids), permissions=frozenset(permissions)
+        )
+    )
+    try:
+        yield
+    finally:
+        _restriction.reset(token)
+
+
+def _limit_for(user: User) -> Restriction | None:
+    limit = _restriction.get()
+    return limit if limit is not None and limit.user_id == user.pk else None
 
 
 # Within one request, each person's roles per agency are read once (see `grants_per_request`); outside
@@ -173,6 +235,9 @@ def has_permission(user: User, perm: Permission, *, agency: Agency | int) -> boo
     roles = roles_with(perm)
     agency_id = agency if isinstance(agency, int) else agency.pk
     if not user.is_authenticated or not user.is_active:
+        return False
+    limit = _limit_for(user)
+    if limit is not None and (perm not in limit.permissions or agency_id not in limit.agency_ids):
         return False
     if _request_grants.get() is None:
         return permitted_agency_ids(user, perm).filter(agency_id=agency_id).exists()

@@ -20,6 +20,7 @@ from sightline.audit.choices import AuditAction
 from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
 from sightline.scheduling import exports, rules
+from sightline.scheduling.requested import requests_for_agency, requests_for_caseload
 from sightline.scheduling.selectors import (
     AGE_BANDS,
     agency_programs,
@@ -99,6 +100,13 @@ def _describe(row: Any, today: Any) -> None:
         row.state_text = f"Due by {row.due_on:%Y-%m-%d}"
 
 
+def _late(requested: list[Any]) -> list[Any]:
+    now = timezone.now()
+    for item in requested:
+        item.is_late = item.due_at < now
+    return requested
+
+
 @requires(Permission.SCREENING_EDIT)
 @require_GET
 def my_caseload(request: HttpRequest) -> HttpResponse:
@@ -120,6 +128,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
             "overdue": [row for row in rows if row.days_late],
             "due_soon": [row for row in rows if not row.days_late],
             "today": today,
+            "requested": _late(requests_for_caseload(user=request.user)),
         },
     )
 
@@ -235,6 +244,7 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
             "current_state": current_state,
             "query": _query(request),
             "several_agencies": overseen > 1,
+            "requested": _late(requests_for_agency(user=request.user, agency_id=agency.pk)),
         },
         status=200 if page is not None else 400,
     )

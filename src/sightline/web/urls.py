@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sightline.web import (
+    token_views,
     urls_coverage,
     urls_imports,
     urls_policy,
@@ -23,4 +24,6 @@ urlpatterns = [
     *urls_policy.urlpatterns,
     *urls_review.urlpatterns,
     *urls_imports.urlpatterns,
+    path("account/api-tokens/", token_views.api_tokens, name="api-tokens"),
+    path("account/api-tokens/revoke/", token_views.api_token_revoke, name="api-token-revoke"),
 ]
