@@ -88,7 +88,7 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
 
 def _with_next(url: str, request: HttpRequest) -> str:
     if request.method == "GET":
-        return f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return f"{url}?{urlencode({'next': request.get_full_path()}, safe='/')}"
     return url
 
 

@@ -58,7 +58,7 @@ class SignInView(auth_views.LoginView):
         target = self.get_success_url()
         if state in (services.MFA_VERIFY, services.MFA_ENROL):
             page = "web:mfa-verify" if state == services.MFA_VERIFY else "web:mfa-setup"
-            return HttpResponseRedirect(f"{reverse(page)}?{urlencode({'next': target})}")
+            return HttpResponseRedirect(f"{reverse(page)}?{urlencode({'next': target}, safe='/')}")
         return HttpResponseRedirect(target)
 
 
