@@ -76,3 +76,20 @@ class AccountSession(models.Model):
     )
     session_key = models.CharField(max_length=40, unique=True)
     signed_in_at = models.DateTimeField()
+
+
+class FormSubmission(models.Model):
+    """A form token seen once: a second post with the same token (a double click, a resent form)
+    is answered with the first post's result instead of creating another record."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_submissions"
+    )
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    result_url = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="security_form_token_once")
+        ]
