@@ -68,6 +68,7 @@ def test_check_deploy_passes_under_production_settings(tmp_path: Path) -> None:
         "SIGHTLINE_VAR_DIR": str(tmp_path),
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -62,11 +62,12 @@ def test_the_idle_warning_is_wired_without_inline_script(client: Client, world: 
     assert '<meta name="sightline-session-idle" content="900"' in body
     assert 'src="/static/web/session.js"' in body
     assert 'id="session-warning"' in body
+    assert client.get(reverse("web:session-keepalive")).status_code == 204
+    # Last: closing a streamed file response ends the request (and, on PostgreSQL, its connection).
     script = client.get("/static/web/session.js")
     assert script.status_code == 200
     assert b"session-warning" in b"".join(script.streaming_content)
     script.close()
-    assert client.get(reverse("web:session-keepalive")).status_code == 204
 
 
 def test_the_session_cookie_dies_with_the_browser_and_is_http_only(
