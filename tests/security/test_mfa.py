@@ -152,3 +152,22 @@ def test_an_enrolled_person_is_asked_for_the_code_even_where_two_factor_is_optio
     settings.SIGHTLINE_REQUIRE_MFA = False
     client = Client()
     assert _sign_in(client).url.startswith(reverse("web:mfa-verify"))
+
+
+def test_new_recovery_codes_need_the_password_and_replace_the_old_ones(world: World) -> None:
+    client = Client()
+    _sign_in(client)
+    old = _enrol(client, world.screener)
+    refused = client.post(reverse("web:mfa-recovery-codes"), {"password": "not-my-password"})
+    assert "not your password" in page_text(refused)
+    response = client.post(reverse("web:mfa-recovery-codes"), {"password": PASSWORD})
+    new = list(response.context["codes"])
+    assert len(new) == 10 and not set(new) & set(old)
+    later = Client()
+    _sign_in(later)
+    later.post(reverse("web:mfa-verify"), {"code": old[0]})
+    assert later.get(reverse("web:home")).status_code == 302  # the old codes are gone
+    later.post(reverse("web:mfa-verify"), {"code": new[0]})
+    assert later.get(reverse("web:home")).status_code == 200
+    assert AuditEvent.objects.filter(detail__event="recovery_codes_renewed").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED).count() == 2

@@ -107,3 +107,29 @@ def test_the_admin_signs_in_through_sightlines_own_page(client: Client) -> None:
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response.url == f"{reverse('web:login')}?next=/admin/"
+
+
+def test_an_agency_admin_cannot_grant_itself_a_casework_role_through_the_app(
+    world: World,
+) -> None:
+    from sightline.tenancy.access import AccessRefused
+    from sightline.tenancy.errors import TenancyError
+    from sightline.tenancy.services import membership_create
+
+    with pytest.raises(TenancyError):
+        membership_create(
+            by=world.agency_admin,
+            agency=world.agency_a,
+            user=world.agency_admin,
+            role=Role.SCREENER,
+        )
+    with pytest.raises(AccessRefused):  # no staff permission at another agency
+        membership_create(
+            by=world.agency_admin,
+            agency=world.agency_b,
+            user=world.agency_admin,
+            role=Role.SCREENER,
+        )
+    assert list(
+        Membership.objects.filter(user=world.agency_admin).values_list("role", flat=True)
+    ) == [Role.AGENCY_ADMIN]

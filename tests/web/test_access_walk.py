@@ -90,6 +90,7 @@ PAGES: dict[str, str | None] = {
     "web:password-reset-confirm": None,
     "web:mfa-verify": None,
     "web:mfa-setup": None,
+    "web:mfa-recovery-codes": None,
     "web:logout-everywhere": None,
     "web:session-keepalive": None,
 }

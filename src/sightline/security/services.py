@@ -345,6 +345,30 @@ def _use_code(*, user: Any, code: str) -> str | None:
         return "recovery_code_used" if spent else None
 
 
+def recovery_codes_renew(*, request: HttpRequest, user: Any, password: str) -> list[str] | None:
+    """Fresh recovery codes (the old ones stop working), after the password is given again; None if
+    the password is wrong (counted as a failed sign-in) or the person has no device."""
+    context = AuditContext.from_request(request).acting(user)
+    key = throttle.account_key(user.get_username())
+    if throttle.is_locked(key=key, ip_address=context.ip_address) or not has_device(user):
+        return None
+    if not user.check_password(password):
+        _failure(
+            username=user.get_username(), key=key, context=context, reason="password", user=user
+        )
+        return None
+    with transaction.atomic():
+        codes = new_recovery_codes(user=user)
+        audit_record(
+            actor=user,
+            action=AuditAction.MFA,
+            obj=user,
+            context=context,
+            detail={"event": "recovery_codes_renewed"},
+        )
+    return codes
+
+
 def recovery_codes_left(*, user: Any) -> int:
     return RecoveryCode.objects.filter(user_id=user.pk, used_at__isnull=True).count()
 

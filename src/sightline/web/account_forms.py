@@ -63,3 +63,11 @@ class EnrolForm(forms.Form):
 
 class ResetRequestForm(forms.Form):
     email = forms.EmailField(label="Your work e-mail address", max_length=254)
+
+
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

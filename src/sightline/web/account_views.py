@@ -28,6 +28,7 @@ from sightline.web.account_forms import (
     SIGN_IN_LOCKED,
     CodeForm,
     EnrolForm,
+    PasswordAgainForm,
     ResetRequestForm,
     SignInForm,
 )
@@ -215,3 +216,25 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             "next": _next_url(request),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, after the password is given again (someone at an unlocked screen must not
+    be able to take the codes away)."""
+    if not services.has_device(request.user):
+        return redirect("web:account")
+    form = PasswordAgainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.recovery_codes_renew(
+            request=request, user=request.user, password=form.cleaned_data["password"]
+        )
+        if codes is not None:
+            return render(
+                request,
+                "web/accounts/recovery_codes.html",
+                {"codes": codes, "next": reverse("web:account"), "message": CODES_SHOWN_ONCE},
+            )
+        form.add_error("password", "That is not your password.")
+    return render(request, "web/accounts/recovery_codes_renew.html", {"form": form})

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern] = [
     path("accounts/two-factor/", account_views.mfa_verify, name="mfa-verify"),
     path("accounts/two-factor/setup/", account_views.mfa_setup, name="mfa-setup"),
     path(
+        "accounts/two-factor/recovery-codes/",
+        account_views.mfa_recovery_codes,
+        name="mfa-recovery-codes",
+    ),
+    path(
         "accounts/sign-out-everywhere/",
         account_views.logout_everywhere,
         name="logout-everywhere",
