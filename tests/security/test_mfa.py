@@ -84,6 +84,7 @@ def test_enrolment_shows_the_key_and_gives_ten_recovery_codes(client: Client, wo
     secret = TOTPDevice.objects.get(user=world.screener).secret
     text = page_text(page)
     assert secret[:4] in text and "otpauth://totp/Sightline" in page.content.decode()
+    assert 'src="data:image/svg+xml' in page.content.decode()  # the QR code, made server-side
     wrong = client.post(reverse("web:mfa-setup"), {"code": "000000"})
     assert "not right" in page_text(wrong)
     codes = _enrol(client, world.screener)

@@ -206,13 +206,15 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         form.add_error(
             "code", "That code is not right. Check the app's clock and try the current code."
         )
+    uri = services.provisioning_uri(device=device, user=request.user)
     return render(
         request,
         "web/accounts/mfa_setup.html",
         {
             "form": form,
             "secret": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4)),
-            "uri": services.provisioning_uri(device=device, user=request.user),
+            "uri": uri,
+            "qr": services.provisioning_qr(uri=uri),
             "next": _next_url(request),
         },
     )
