@@ -78,3 +78,23 @@ def test_the_session_cookie_dies_with_the_browser_and_is_http_only(
     )
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] and not cookie["expires"] and not cookie["max-age"]
+
+
+def test_a_deactivated_person_is_signed_out_at_the_next_request(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.screener)
+    assert client.get(reverse("web:home")).status_code == 200
+    world.screener.is_active = False
+    world.screener.save(update_fields=["is_active"])
+    assert client.get(reverse("web:home")).status_code == 302
+
+
+def test_a_request_after_sign_out_with_the_old_cookie_is_refused(world: World) -> None:
+    client = Client()
+    client.force_login(world.screener)
+    old_cookie = client.cookies["sessionid"].value
+    client.post(reverse("web:logout"))
+    replay = Client()
+    replay.cookies["sessionid"] = old_cookie
+    assert replay.get(reverse("web:home")).status_code == 302

@@ -97,8 +97,9 @@ class SessionLimitsMiddleware:
     or `SIGHTLINE_SESSION_ABSOLUTE_SECONDS` after sign-in (both audited), and keep an unverified
     session on the second-factor pages.
 
-    The last-seen time is written at most once a minute (a session write on every request would cost
-    every page a query); the idle limit therefore ends a session up to a minute early, never late.
+    The last-seen time is written at most once a minute (a tenth of the idle limit if that is
+    shorter): a session write on every request would cost every page a query. The idle limit
+    therefore ends a session up to a minute early, never late.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -119,7 +120,7 @@ class SessionLimitsMiddleware:
             return self._end(request, reason="absolute")
         elif now - seen_at > settings.SIGHTLINE_SESSION_IDLE_SECONDS:
             return self._end(request, reason="idle")
-        elif now - seen_at >= 60:
+        elif now - seen_at >= min(60, settings.SIGHTLINE_SESSION_IDLE_SECONDS / 10):
             session[services.SEEN_AT] = now
         refusal = self._second_factor(request)
         return refusal if refusal is not None else self.get_response(request)
