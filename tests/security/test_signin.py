@@ -17,6 +17,7 @@ from django.utils import timezone
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.config import settings as real_settings
 from sightline.web.account_forms import SIGN_IN_INVALID, SIGN_IN_LOCKED
+from tests.concurrency.conftest import requires_postgres, run_together
 from tests.conftest import World
 from tests.web.pages import page_text
 
@@ -177,3 +178,33 @@ def test_the_demo_superuser_is_refused_outside_debug(client: Client, world: Worl
         patch.setattr(settings, "DEBUG", True)
         _sign_in(client, "sysadmin", PASSWORD)
     assert _signed_in(client)
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_get_no_more_than_five_checks(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 wrong guesses at once (PostgreSQL, real threads): each attempt is counted before its
+    password is checked, so at most 5 are checked."""
+    import threading
+
+    from sightline.security import services
+
+    checked: list[str] = []
+    real_authenticate = services.authenticate
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        checked.append(kwargs["password"])
+        return real_authenticate(*args, **kwargs)
+
+    monkeypatch.setattr(services, "authenticate", counting)
+    start_line = threading.Barrier(20)
+
+    def guess(n: int) -> None:
+        start_line.wait(10)
+        _sign_in(Client(), "screener", f"guess-{n}", ip=f"203.0.113.{n}")
+
+    assert run_together(*(lambda n=n: guess(n) for n in range(20))) == []
+    assert len(checked) <= 5
+    assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED).count() == 20

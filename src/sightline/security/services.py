@@ -72,7 +72,7 @@ def _failure(
         context=context.acting(None),
         detail={"reason": reason, "known_account": user is not None},
     )
-    locked = throttle.record_failure(key=key, ip_address=context.ip_address)
+    locked = throttle.lock_if_reached(key=key, ip_address=context.ip_address)
     for scope in locked:
         audit_record(
             actor=None,
@@ -98,7 +98,10 @@ def sign_in_check(*, request: HttpRequest, username: str, password: str) -> Any:
     """
     context = AuditContext.from_request(request)
     key = throttle.account_key(username)
-    if throttle.is_locked(key=key, ip_address=context.ip_address):
+    attempt = None
+    if not throttle.is_locked(key=key, ip_address=context.ip_address):
+        attempt = throttle.reserve(key=key, ip_address=context.ip_address)
+    if attempt is None:
         audit_record(
             actor=None,
             action=AuditAction.SIGN_IN_FAILED,
@@ -108,6 +111,8 @@ def sign_in_check(*, request: HttpRequest, username: str, password: str) -> Any:
         )
         raise SignInRefused(LOCKED)
     user = authenticate(request, username=username, password=password)
+    if user is not None and not (is_demo_superuser(user) and not settings.DEBUG):
+        throttle.withdraw(attempt)
     if user is None:
         raise SignInRefused(
             _failure(username=username, key=key, context=context, reason="password")
@@ -313,7 +318,12 @@ def mfa_verify(*, request: HttpRequest, user: Any, code: str) -> str | None:
     key = throttle.account_key(user.get_username())
     if throttle.is_locked(key=key, ip_address=context.ip_address):
         return LOCKED
+    attempt = throttle.reserve(key=key, ip_address=context.ip_address)
+    if attempt is None:
+        return LOCKED
     used = _use_code(user=user, code=code)
+    if used is not None:
+        throttle.withdraw(attempt)
     if used is None:
         return _failure(
             username=user.get_username(),
@@ -360,7 +370,12 @@ def recovery_codes_renew(*, request: HttpRequest, user: Any, password: str) -> l
     key = throttle.account_key(user.get_username())
     if throttle.is_locked(key=key, ip_address=context.ip_address) or not has_device(user):
         return None
-    if not user.check_password(password):
+    attempt = throttle.reserve(key=key, ip_address=context.ip_address)
+    if attempt is None:
+        return None
+    if user.check_password(password):
+        throttle.withdraw(attempt)
+    else:
         _failure(
             username=user.get_username(), key=key, context=context, reason="password", user=user
         )
