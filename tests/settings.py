@@ -25,3 +25,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # One process: the catalog's list of installed versions changes only through this process (which sees
 # its own installs at once), so no time-based recheck makes a query count depend on the clock.
 SIGHTLINE_CATALOG_RECHECK_SECONDS = None
+# Two-factor is enforced in every real deployment; tests sign in with force_login, and the tests of
+# two-factor itself (tests/security) turn it on.
+SIGHTLINE_REQUIRE_MFA = False

@@ -89,9 +89,24 @@ PAGES: dict[str, str | None] = {
     "web:agency-export": "agency",
     "web:api-tokens": None,
     "web:api-token-revoke": None,
+    "web:account": None,
+    "web:password-change": None,
+    "web:password-reset": None,
+    "web:password-reset-done": None,
+    "web:password-reset-confirm": None,
+    "web:mfa-verify": None,
+    "web:mfa-setup": None,
+    "web:mfa-recovery-codes": None,
+    "web:logout-everywhere": None,
+    "web:session-keepalive": None,
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}
+# The person's own account (and "sign out everywhere", which would end the walk's session).
+NO_TENANT_DATA |= {
+    name for name in PAGES if name.startswith(("web:account", "web:password", "web:mfa"))
+}
+NO_TENANT_DATA |= {"web:logout-everywhere", "web:session-keepalive"}
 
 
 def _web_patterns() -> Iterator[tuple[str, list[str]]]:
@@ -150,6 +165,8 @@ def _url(name: str, arguments: list[str], records: Records) -> str:
     kwargs = {argument: records.id_of(kind) for argument in arguments} if kind else {}
     if name in ("web:instrument", "web:instrument-score"):
         kwargs = {"instrument_id": "cse-it-2.0"}
+    if name == "web:password-reset-confirm":
+        kwargs = {"uidb64": "MQ", "token": "set-password"}
     return reverse(name, kwargs=kwargs)
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "sightline.imports",
     "ninja",
     "sightline.apitokens",
+    "sightline.security",
 ]
 
 AUTH_USER_MODEL = "tenancy.User"
@@ -51,10 +52,12 @@ LOGOUT_REDIRECT_URL = "web:login"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sightline.security.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sightline.security.middleware.SessionLimitsMiddleware",
     "sightline.web.middleware.AccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -74,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sightline.security.context_processors.session_limits",
             ],
         },
     },
@@ -95,12 +99,21 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# NIST SP 800-63B: length and a list of common/breached passwords, no composition rules, no expiry.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "sightline.security.passwords.LengthValidator"},
+    {"NAME": "sightline.security.passwords.CommonPasswordValidator"},
 ]
+# Argon2id first; the others only read hashes made before it (they are upgraded at next sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# A reset link works once (its token covers the password hash) and for one hour.
+PASSWORD_RESET_TIMEOUT = 3600
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
@@ -116,6 +129,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end 15 minutes after the last request and 12 hours after sign-in at the latest
+# (sightline.security.middleware); the cookie itself dies with the browser.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SIGHTLINE_SESSION_IDLE_SECONDS = env_int("SIGHTLINE_SESSION_IDLE_SECONDS", 15 * 60)
+SIGHTLINE_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# Throttling: at most 5 failed sign-ins per account and 30 per address in 10 minutes, then 10 minutes
+# locked (CJIS 5.5.3).
+SIGHTLINE_SIGNIN_ACCOUNT_LIMIT = 5
+SIGHTLINE_SIGNIN_IP_LIMIT = env_int("SIGHTLINE_SIGNIN_IP_LIMIT", 30)
+SIGHTLINE_SIGNIN_WINDOW_SECONDS = 10 * 60
+SIGHTLINE_SIGNIN_LOCKOUT_SECONDS = 10 * 60
+# A second factor (TOTP) for everyone who can see identified data. Only a DEBUG machine may turn it
+# off (SIGHTLINE_REQUIRE_MFA=0, e.g. for the demo); the test settings turn it off for force_login tests.
+SIGHTLINE_REQUIRE_MFA = env_bool("SIGHTLINE_REQUIRE_MFA", True) or not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from sightline.api.urls import api
+from sightline.web import account_views
 
 urlpatterns = [
+    # The admin signs in and out through Sightline's own views: one throttle, one second factor, one audit.
+    path("admin/login/", RedirectView.as_view(pattern_name="web:login", query_string=True)),
+    path("admin/logout/", account_views.logout),
     path("admin/", admin.site.urls),
     path("", include("sightline.web.urls")),
     path("api/", api.urls),

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from sightline.screenings import selectors, services
 from sightline.screenings.choices import InformationSource, ScreeningMode, ScreeningStatus
 from sightline.screenings.definitions import Definition, definition_for
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError
+from sightline.security import idempotency
 from sightline.tenancy import access
 from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission, has_permission
@@ -224,6 +226,11 @@ def _render_detail(
 def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
     youth = youth_for_user(user=request.user, pk=youth_pk)
     if request.method == "POST":
+        repeat = idempotency.replayed(
+            request, fallback=reverse("web:youth-detail", args=[youth.pk])
+        )
+        if repeat is not None:
+            return repeat  # a double submit: the first post's draft, not a second one
         form = sf.StartForm(request.POST)
         if form.is_valid():
             try:
@@ -238,7 +245,11 @@ def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
                 show_service_error(form, error)
             else:
                 messages.success(request, "Draft screening started.")
+                idempotency.remember(
+                    request, result_url=reverse("web:screening-edit", args=[screening.pk])
+                )
                 return redirect("web:screening-edit", pk=screening.pk)
+        idempotency.forget(request)
         status = 400
     else:
         default_role = default_screener_role(user=request.user, agency_id=youth.agency_id)
@@ -487,6 +498,10 @@ def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for_user(user=request.user, pk=pk)
+    detail = reverse("web:screening-detail", args=[screening.pk])
+    repeat = idempotency.replayed(request, fallback=detail)
+    if repeat is not None:
+        return repeat  # a double submit: the follow-up was added once
     form = sf.FollowUpForm(
         request.POST, owners=sf.followup_owners(request.user, screening.agency_id)
     )
@@ -505,7 +520,9 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_error(form, error)
         else:
             messages.success(request, "Follow-up added.")
+            idempotency.remember(request, result_url=detail)
             return redirect("web:screening-detail", pk=screening.pk)
+    idempotency.forget(request)
     return _render_detail(request, screening, status=400, followup_form=form)
 
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "sightline.security"
+    verbose_name = "Sign-in security"
+
+    def ready(self) -> None:
+        from sightline.security import receivers  # noqa: F401  (connects the sign-in signals)

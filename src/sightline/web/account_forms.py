@@ -1,0 +1,73 @@
+"""Forms of the account pages. Sign-in refuses through `security.services`, so throttling, lockout and
+their audit events apply to every sign-in form alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from sightline.security.services import INVALID, LOCKED, SignInRefused, sign_in_check
+
+# One message for a wrong password and an unknown name alike; one for a locked name or address
+# (unknown names lock too), so neither tells whether an account exists.
+SIGN_IN_INVALID = "That username and password do not match an account. Check both and try again."
+SIGN_IN_LOCKED = (
+    "Too many failed attempts. Sign-in is paused for 10 minutes; try again later or ask your "
+    "agency's administrator."
+)
+CODE_INVALID = "That code is not right. Enter the current 6-digit code, or an unused recovery code."
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": SIGN_IN_INVALID,
+        "inactive": SIGN_IN_INVALID,
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = sign_in_check(
+                    request=self.request, username=username, password=password
+                )
+            except SignInRefused as refused:
+                message = SIGN_IN_LOCKED if refused.code == LOCKED else SIGN_IN_INVALID
+                raise ValidationError(message, code=refused.code or INVALID) from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        help_text="6 digits. Lost your phone? Enter one of your recovery codes instead.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label="Code shown by your authenticator app",
+        max_length=10,
+        help_text="6 digits, to prove the app holds the key.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ResetRequestForm(forms.Form):
+    email = forms.EmailField(label="Your work e-mail address", max_length=254)
+
+
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
