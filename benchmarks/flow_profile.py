@@ -26,7 +26,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchmarks.load import INSTRUMENT, PASSWORD, _facts, _rating_forms, _set_up_people
+from benchmarks.load import (
+    INSTRUMENT,
+    PASSWORD,
+    TWO_FACTOR_PATH,
+    _facts,
+    _rating_forms,
+    _set_up_people,
+    current_code,
+)
 from benchmarks.pg import PG_ADMIN_URL, psql, set_up_django
 
 PROFILE_DATABASE = "sightline_bench_profile"
@@ -189,6 +197,12 @@ def _profile(args: argparse.Namespace) -> int:
         "sign in (once per session)",
         "/accounts/login/",
         [("username", usernames[0]), ("password", PASSWORD)],
+        rf"^{TWO_FACTOR_PATH}",
+    )
+    post(
+        "two-factor code (once per session)",
+        TWO_FACTOR_PATH,
+        [("code", current_code(usernames[0]))],
         r"^/$",
     )
     sign_in_ms = (time.perf_counter() - started) * 1000

@@ -11,6 +11,7 @@ Events carry ids and codes only, never names or notes, because they may be logge
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -62,6 +63,8 @@ class ScreeningFinalized(Event):
     screening_id: int
     level: str
     amends_id: int | None = None
+    # The day of the contact: what a requested screening is fulfilled by (None: read it).
+    screened_on: dt.date | None = None
 
 
 E = TypeVar("E", bound=Event)

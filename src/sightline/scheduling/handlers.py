@@ -11,22 +11,20 @@ from sightline.scheduling.services import schedule_refresh_youth
 SCHEDULE_INPUTS = frozenset({"date_of_birth", "high_risk"})
 
 
-@events.subscribe(
-    events.IntakeOpened,
-    events.IntakeClosed,
-    events.IntakeReassigned,
-    events.ScreeningFinalized,
-)
+@events.subscribe(events.IntakeOpened, events.IntakeClosed, events.IntakeReassigned)
 def refresh_on_change(event: events.Event) -> None:
     schedule_refresh_youth(event.youth_id)
+
+
+@events.subscribe(events.ScreeningFinalized)
+def refresh_on_final(event: events.ScreeningFinalized) -> None:
+    """A final screening moves the youth's schedule and fulfils the requests it answers, in one
+    transaction."""
+    schedule_refresh_youth(event.youth_id)
+    fulfil_requests(event)
 
 
 @events.subscribe(events.YouthChanged)
 def refresh_on_details(event: events.YouthChanged) -> None:
     if SCHEDULE_INPUTS.intersection(event.fields):
         schedule_refresh_youth(event.youth_id)
-
-
-@events.subscribe(events.ScreeningFinalized)
-def fulfil_on_final(event: events.ScreeningFinalized) -> None:
-    fulfil_requests(event)

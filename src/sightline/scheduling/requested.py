@@ -89,24 +89,28 @@ def screening_request(
 
 def fulfil_requests(event: events.ScreeningFinalized) -> None:
     """Mark the youth's open requests fulfilled by a newly finalized screening made on or after the
-    day of each request's event (an amendment is not a new screening)."""
+    day of each request's event (an amendment is not a new screening): one UPDATE."""
     if event.amends_id is not None:
         return
-    screening = Screening.objects.filter(pk=event.screening_id).only("screened_on").first()
-    if screening is None:
-        return
-    open_requests = RequestedScreening.objects.filter(
-        youth_id=event.youth_id, agency_id=event.agency_id, fulfilled_at__isnull=True
-    )
-    ids = [
-        row.pk
-        for row in open_requests.only("pk", "occurred_at")
-        if timezone.localdate(row.occurred_at) <= screening.screened_on
-    ]
-    if ids:
-        RequestedScreening.objects.filter(pk__in=ids).update(
-            fulfilled_by_id=event.screening_id, fulfilled_at=timezone.now()
+    screened_on = event.screened_on
+    if screened_on is None:
+        screened_on = (
+            Screening.objects.filter(pk=event.screening_id)
+            .values_list("screened_on", flat=True)
+            .first()
         )
+        if screened_on is None:
+            return
+    # The event's local day is on or before the screening day: it happened before the next midnight.
+    next_midnight = timezone.make_aware(
+        dt.datetime.combine(screened_on + dt.timedelta(days=1), dt.time.min)
+    )
+    RequestedScreening.objects.filter(
+        youth_id=event.youth_id,
+        agency_id=event.agency_id,
+        fulfilled_at__isnull=True,
+        occurred_at__lt=next_midnight,
+    ).update(fulfilled_by_id=event.screening_id, fulfilled_at=timezone.now())
 
 
 def requests_visible_to(*, user: User) -> QuerySet[RequestedScreening]:

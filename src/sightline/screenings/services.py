@@ -583,6 +583,7 @@ def _finalize_locked(
             screening_id=current.pk,
             level=current.level,
             amends_id=current.amends_id,
+            screened_on=current.screened_on,
         )
     )
 
