@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from sightline.cli.audit import audit
 from sightline.cli.errors import CommandError
 from sightline.cli.instruments import instruments
 from sightline.cli.score import score
@@ -26,3 +27,4 @@ def main() -> None:
 main.add_command(instruments)
 main.add_command(score)
 main.add_command(synth)
+main.add_command(audit)

@@ -154,3 +154,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sightline <sightline@localhost>")
 # The address people use to reach the app, for links in e-mail (no request to build them from).
 SIGHTLINE_BASE_URL = env_str("SIGHTLINE_BASE_URL", "http://127.0.0.1:8000")
+
+# Audit chain anchors (`sightline audit anchor`): a file outside the database's reach, and/or mail.
+SIGHTLINE_AUDIT_ANCHOR_FILE = env_str(
+    "SIGHTLINE_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")
+)
+SIGHTLINE_AUDIT_ANCHOR_MAIL = env_list("SIGHTLINE_AUDIT_ANCHOR_MAIL")
