@@ -83,6 +83,8 @@ PAGES: dict[str, str | None] = {
     "web:awaiting-review": None,
     "web:screening-review": "screening",
     "web:screening-correct": "screening",
+    "web:audit-log": None,
+    "web:audit-export": None,
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}

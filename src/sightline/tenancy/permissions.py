@@ -30,6 +30,8 @@ class Permission(enum.Enum):
     POLICY_MANAGE = "policy_manage"  # the agency's screening policy
     AGGREGATE_VIEW = "aggregate_view"
     DEIDENTIFIED_VIEW = "deidentified_view"
+    AUDIT_VIEW = "audit_view"  # the audit page: the agency's own events
+    AUDIT_VIEW_ALL = "audit_view_all"  # the audit page: every agency's events, and those of none
 
 
 _CASEWORK = {
@@ -54,12 +56,13 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
                 Permission.TRAINING_MANAGE,
                 Permission.POLICY_MANAGE,
                 Permission.AGGREGATE_VIEW,
+                Permission.AUDIT_VIEW,
             }
         ),
         Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),
         Role.RESEARCHER: frozenset({Permission.DEIDENTIFIED_VIEW}),
         # System admins run the platform through Django's admin; they read no identified youth data.
-        Role.SYSTEM_ADMIN: frozenset(),
+        Role.SYSTEM_ADMIN: frozenset({Permission.AUDIT_VIEW, Permission.AUDIT_VIEW_ALL}),
     }
 )
 

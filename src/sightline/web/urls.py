@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sightline.web import (
+    urls_audit,
     urls_coverage,
     urls_policy,
     urls_review,
@@ -21,4 +22,5 @@ urlpatterns = [
     *urls_coverage.urlpatterns,
     *urls_policy.urlpatterns,
     *urls_review.urlpatterns,
+    *urls_audit.urlpatterns,
 ]
