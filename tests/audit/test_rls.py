@@ -55,8 +55,9 @@ def both_agencies(world: World) -> None:
 
 
 @pytest.fixture
-def app_role(both_agencies: None) -> str:
+def app_role(both_agencies: None, settings: Any) -> str:
     """A non-owner role like production's, for the rest of this test's transaction."""
+    settings.SIGHTLINE_ROW_LEVEL_SECURITY = True
     role = f"sl_audit_rls_{uuid.uuid4().hex[:8]}"
     _sql(f"CREATE ROLE {role} NOLOGIN")
     _sql(f"GRANT USAGE ON SCHEMA public TO {role}")

@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sightline.web.middleware.AccessAuditMiddleware",
-    "sightline.web.rls.AgencyContextMiddleware",  # PostgreSQL row-level security: app.agency_ids
+    "sightline.rowsecurity.middleware.AgencyContextMiddleware",  # PostgreSQL row-level security: app.agency_ids
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -161,3 +161,6 @@ SIGHTLINE_AUDIT_ANCHOR_FILE = env_str(
     "SIGHTLINE_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")
 )
 SIGHTLINE_AUDIT_ANCHOR_MAIL = env_list("SIGHTLINE_AUDIT_ANCHOR_MAIL")
+# PostgreSQL row-level security (audit migration 0007): on when requests run as a non-owner role, so
+# each request tells the database its agencies (rowsecurity.middleware.AgencyContextMiddleware).
+SIGHTLINE_ROW_LEVEL_SECURITY = env_bool("SIGHTLINE_ROW_LEVEL_SECURITY", False)

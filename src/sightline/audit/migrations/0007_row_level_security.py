@@ -2,7 +2,7 @@
 
 Each table of one agency's youth data gets a policy that shows and accepts only rows whose
 `agency_id` is in the transaction's or session's `app.agency_ids` (comma-separated ids, set per request
-by `web.rls.AgencyContextMiddleware`); `'*'` is every agency (system jobs), unset or empty is none
+by `rowsecurity.middleware.AgencyContextMiddleware`); `'*'` is every agency (system jobs), unset or empty is none
 (fails closed). PostgreSQL skips these policies for the table owner and superusers unless FORCE is set:
 the migrating owner role keeps working unchanged, and production serves requests through a separate
 non-owner role, for which the policies hold (docs/security-audit.md). The migration lives in the
