@@ -12,6 +12,7 @@ import click
 from sightline.cli.audit import audit
 from sightline.cli.errors import CommandError
 from sightline.cli.instruments import instruments
+from sightline.cli.keys import keys
 from sightline.cli.score import score
 from sightline.cli.synth import synth
 
@@ -28,3 +29,4 @@ main.add_command(instruments)
 main.add_command(score)
 main.add_command(synth)
 main.add_command(audit)
+main.add_command(keys)

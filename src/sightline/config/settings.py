@@ -164,3 +164,7 @@ SIGHTLINE_AUDIT_ANCHOR_MAIL = env_list("SIGHTLINE_AUDIT_ANCHOR_MAIL")
 # PostgreSQL row-level security (audit migration 0007): on when requests run as a non-owner role, so
 # each request tells the database its agencies (rowsecurity.middleware.AgencyContextMiddleware).
 SIGHTLINE_ROW_LEVEL_SECURITY = env_bool("SIGHTLINE_ROW_LEVEL_SECURITY", False)
+# Progress of `sightline keys rotate` (per-table cursor), so an interrupted rotation resumes.
+SIGHTLINE_KEY_ROTATION_STATE = env_str(
+    "SIGHTLINE_KEY_ROTATION_STATE", str(VAR_DIR / "key-rotation.json")
+)
