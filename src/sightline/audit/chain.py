@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connections, models, transaction
+from django.db.models import Subquery
 
 log = logging.getLogger(__name__)
 
@@ -76,25 +77,47 @@ def event_hash(row: dict[str, Any], *, seq: int, prev_hash: str) -> str:
     return hashlib.sha256(canonical(row, seq=seq, prev_hash=prev_hash)).hexdigest()
 
 
-def lock(using: str = "default") -> None:
-    """Take the chain lock until the current transaction ends (PostgreSQL; SQLite's write lock is it)."""
+def lock(using: str = "default", *, durable: bool = True) -> None:
+    """Take the chain lock until the current transaction ends (PostgreSQL; SQLite's write lock is it).
+
+    `durable=False` also lets this transaction commit without waiting for the disk, in the same
+    round trip (see `seal_pending`).
+    """
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            if durable:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            else:
+                cursor.execute(
+                    "SELECT set_config('synchronous_commit', 'off', true), "
+                    "pg_advisory_xact_lock(%s)",
+                    [LOCK_KEY],
+                )
 
 
 def seal_locked(model: type[models.Model] | None = None, *, using: str = "default") -> int:
-    """Chain up to SEAL_BATCH pending events; the caller holds the lock inside a transaction."""
+    """Chain up to SEAL_BATCH pending events; the caller holds the lock inside a transaction.
+
+    One query reads the pending events with the chain head beside them (uncorrelated subqueries,
+    evaluated once), one executemany writes their chain columns.
+    """
     model = model or _model()
     manager = model._base_manager.using(using)
-    head = manager.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+    newest = manager.filter(seq__isnull=False).order_by("-seq")
     pending = list(
-        manager.filter(seq__isnull=True).order_by("id").values(*HASHED_FIELDS)[:SEAL_BATCH]
+        manager.filter(seq__isnull=True)
+        .annotate(
+            head_seq=Subquery(newest.values("seq")[:1]),
+            head_hash=Subquery(newest.values("hash")[:1]),
+        )
+        .order_by("id")
+        .values(*HASHED_FIELDS, "head_seq", "head_hash")[:SEAL_BATCH]
     )
     if not pending:
         return 0
-    seq, prev = head if head is not None else (0, GENESIS)
+    head_seq = pending[0]["head_seq"]
+    seq, prev = (head_seq, pending[0]["head_hash"]) if head_seq is not None else (0, GENESIS)
     updates = []
     for row in pending:
         seq += 1
@@ -124,10 +147,7 @@ def seal_pending(
     sealed = 0
     while True:
         with transaction.atomic(using=using):
-            if not durable and connections[using].vendor == "postgresql":
-                with connections[using].cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            lock(using)
+            lock(using, durable=durable)
             batch = seal_locked(model, using=using)
         sealed += batch
         if batch < SEAL_BATCH:
