@@ -28,3 +28,5 @@ SIGHTLINE_CATALOG_RECHECK_SECONDS = None
 # Two-factor is enforced in every real deployment; tests sign in with force_login, and the tests of
 # two-factor itself (tests/security) turn it on.
 SIGHTLINE_REQUIRE_MFA = False
+# Audit events are chained after every commit, so a test sees its chain at once (production: 1 s).
+SIGHTLINE_AUDIT_SEAL_SECONDS = 0

@@ -119,7 +119,7 @@ def test_raw_columns_hold_no_plaintext(world: World) -> None:
         "gender_self_description",
     ):
         stored = _raw(youth.pk, column)
-        assert stored is not None and stored.startswith("v1:")
+        assert stored is not None and stored.startswith("v2:")  # bound to its row
         assert SECRET_NAME.lower() not in stored.lower()
         assert "867" not in stored
     # Two encryptions of the same value differ (random nonce), so equal names are not linkable.
@@ -130,7 +130,7 @@ def test_raw_columns_hold_no_plaintext(world: World) -> None:
 def test_wrong_key_fails_loudly(world: World) -> None:
     youth = factories.youth(world.agency_a, created_by=world.screener, first_name=SECRET_NAME)
     with _keys(new_key()), pytest.raises(FieldDecryptionError) as caught:
-        Youth.objects.get(pk=youth.pk)
+        _ = Youth.objects.get(pk=youth.pk).first_name
     assert SECRET_NAME not in str(caught.value)
     assert "youth.youth.first_name" in str(caught.value)
 
@@ -159,8 +159,10 @@ def test_ciphertext_copied_to_another_column_does_not_decrypt(world: World) -> N
     youth = factories.youth(world.agency_a, created_by=world.screener, first_name=SECRET_NAME)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE youth_youth SET last_name = first_name WHERE id = %s", [youth.pk])
+    copied = Youth.objects.get(pk=youth.pk)
+    assert copied.first_name == SECRET_NAME
     with pytest.raises(FieldDecryptionError):
-        Youth.objects.get(pk=youth.pk)
+        _ = copied.last_name
 
 
 @pytest.mark.parametrize(
@@ -201,3 +203,51 @@ def test_filtering_on_an_encrypted_field_raises(db: None, lookup: str) -> None:
 def test_null_checks_on_encrypted_fields_still_work(world: World) -> None:
     youth = factories.youth(world.agency_a, created_by=world.screener, notes=None)
     assert list(Youth.objects.filter(notes__isnull=True)) == [youth]
+
+
+def test_ciphertext_copied_to_another_row_does_not_decrypt(world: World) -> None:
+    """Row binding (ADR 0008): the same column of another youth does not open the value."""
+    source = factories.youth(world.agency_a, created_by=world.screener, notes=SECRET_NAME)
+    target = factories.youth(world.agency_a, created_by=world.screener, notes="their own")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE youth_youth SET notes = (SELECT notes FROM youth_youth WHERE id = %s) "
+            "WHERE id = %s",
+            [source.pk, target.pk],
+        )
+    victim = Youth.objects.get(pk=target.pk)
+    with pytest.raises(FieldDecryptionError, match="another row"):
+        _ = victim.notes
+    assert Youth.objects.get(pk=source.pk).notes == SECRET_NAME
+
+
+def test_a_new_row_is_bound_to_its_own_primary_key(world: World) -> None:
+    youth = factories.youth(world.agency_a, created_by=world.screener, notes="mine")
+    stored = _raw(youth.pk, "notes")
+    assert stored is not None
+    assert decrypt_value(stored, context="youth.youth.notes", row=youth.pk) == "mine"
+    with pytest.raises(FieldDecryptionError):
+        decrypt_value(stored, context="youth.youth.notes", row=youth.pk + 1)
+    with pytest.raises(FieldDecryptionError):
+        decrypt_value(stored, context="youth.youth.notes")
+
+
+def test_values_written_before_row_binding_stay_readable(world: World) -> None:
+    youth = factories.youth(world.agency_a, created_by=world.screener, notes="x")
+    legacy = encrypt_value("written by v1", context="youth.youth.notes")
+    assert legacy.startswith("v1:")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE youth_youth SET notes = %s WHERE id = %s", [legacy, youth.pk])
+    reloaded = Youth.objects.get(pk=youth.pk)
+    assert reloaded.notes == "written by v1"
+    reloaded.save()  # any save rewrites it bound to its row
+    assert (_raw(youth.pk, "notes") or "").startswith("v2:")
+    assert Youth.objects.get(pk=youth.pk).notes == "written by v1"
+
+
+def test_an_unchanged_value_is_saved_as_it_was_read(world: World) -> None:
+    youth = factories.youth(world.agency_a, created_by=world.screener, notes="keep")
+    before = _raw(youth.pk, "notes")
+    fresh = Youth.objects.get(pk=youth.pk)
+    fresh.save(update_fields=["notes"])
+    assert _raw(youth.pk, "notes") == before

@@ -125,7 +125,7 @@ def test_returning_needs_a_reason_and_stores_it_encrypted(world: World, final: S
 
     assert ScreeningReview.objects.get(pk=review.pk).reason == RETURN_REASON
     stored = _raw("screenings_screeningreview", "reason", review.pk)
-    assert stored.startswith("v1:") and "Indicator" not in stored
+    assert stored.startswith("v2:") and "Indicator" not in stored
     [event] = AuditEvent.objects.filter(object_type="screeningreview")
     assert "Indicator" not in str(event.detail)
 

@@ -99,6 +99,8 @@ PAGES: dict[str, str | None] = {
     "web:mfa-recovery-codes": None,
     "web:logout-everywhere": None,
     "web:session-keepalive": None,
+    "web:audit-log": None,
+    "web:audit-export": None,
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}

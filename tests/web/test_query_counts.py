@@ -340,3 +340,26 @@ def test_api_tokens_page_does_not_grow_with_tokens(client: Client, world: World)
 
     response = _flat(_as(client, world.screener), reverse("web:api-tokens"), add_rows, ceiling=8)
     assert _shown(response, "Token") == MANY
+
+
+def test_audit_log_does_not_grow_with_events_people_or_agencies(
+    client: Client, world: World
+) -> None:
+    from sightline.audit.models import AuditAction
+    from sightline.audit.services import audit_record
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            person = _person(world)
+            audit_record(
+                actor=person,
+                action=AuditAction.VIEW,
+                object_type="youth",
+                object_id=next(_seq),
+                agency_id=world.agency_a.pk,
+                detail={"marker": "x"},
+            )
+
+    url = reverse("web:audit-log")
+    response = _flat(_as(client, world.agency_admin), url, add_rows, ceiling=10)
+    assert _shown(response, "screener") >= MANY

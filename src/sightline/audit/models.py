@@ -1,5 +1,9 @@
-"""Append-only record of who saw or changed what. Hash-chaining and DB-level guards come with the
-security issue; the model already refuses updates and deletes."""
+"""Append-only, tamper-evident record of who saw or changed what.
+
+The model refuses updates and deletes; on PostgreSQL a trigger refuses them in SQL too (migration
+0006), except the one-time chaining of a pending event. `seq`, `prev_hash` and `hash` are the hash
+chain (`audit.chain`): NULL until the event's transaction has committed and the event is chained.
+"""
 
 from __future__ import annotations
 
@@ -43,12 +47,23 @@ class AuditEvent(models.Model):
     channel = models.CharField(max_length=8, default="system")  # audit.context.Channel
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # The hash chain (audit.chain): place, previous event's hash, this event's hash.
+    seq = models.BigIntegerField(null=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The events still to chain: a small partial index, read by every seal.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_unchained"
+            ),
+            models.Index(fields=["agency", "at"], name="audit_event_agency_at"),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import models, transaction
 
+from sightline.audit import chain
 from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction, AuditEvent
 
@@ -56,5 +57,14 @@ def audit_record(
         event.ip_address = context.ip_address
         event.user_agent = context.user_agent
         event.path = context.path
-    event.save()
+    if transaction.get_connection().in_atomic_block:
+        # Chained right after the caller's transaction commits, under a lock held only for that.
+        event.save()
+        chain.seal_soon()
+    else:
+        # On its own: written and chained in one short transaction (one commit, not two).
+        with transaction.atomic():
+            chain.lock()
+            event.save()
+            chain.seal_locked()
     return event

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import click
 
+from sightline.cli.audit import audit
 from sightline.cli.errors import CommandError
 from sightline.cli.imports import export, import_
 from sightline.cli.instruments import instruments
+from sightline.cli.keys import keys
 from sightline.cli.score import score
 from sightline.cli.synth import synth
 
@@ -29,3 +31,5 @@ main.add_command(score)
 main.add_command(synth)
 main.add_command(import_)
 main.add_command(export)
+main.add_command(audit)
+main.add_command(keys)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sightline.security.middleware.SessionLimitsMiddleware",
     "sightline.web.middleware.AccessAuditMiddleware",
+    "sightline.rowsecurity.middleware.AgencyContextMiddleware",  # PostgreSQL row-level security: app.agency_ids
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -185,3 +186,19 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sightline <sightline@localhost>")
 # The address people use to reach the app, for links in e-mail (no request to build them from).
 SIGHTLINE_BASE_URL = env_str("SIGHTLINE_BASE_URL", "http://127.0.0.1:8000")
+
+# Audit chain anchors (`sightline audit anchor`): a file outside the database's reach, and/or mail.
+SIGHTLINE_AUDIT_ANCHOR_FILE = env_str(
+    "SIGHTLINE_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")
+)
+SIGHTLINE_AUDIT_ANCHOR_MAIL = env_list("SIGHTLINE_AUDIT_ANCHOR_MAIL")
+# Events are chained after their transaction commits, at most once this often per process (seconds;
+# 0: after every commit); `sightline audit seal` from cron chains what a quiet minute leaves pending.
+SIGHTLINE_AUDIT_SEAL_SECONDS = float(env_str("SIGHTLINE_AUDIT_SEAL_SECONDS", "1"))
+# PostgreSQL row-level security (audit migration 0007): on when requests run as a non-owner role, so
+# each request tells the database its agencies (rowsecurity.middleware.AgencyContextMiddleware).
+SIGHTLINE_ROW_LEVEL_SECURITY = env_bool("SIGHTLINE_ROW_LEVEL_SECURITY", False)
+# Progress of `sightline keys rotate` (per-table cursor), so an interrupted rotation resumes.
+SIGHTLINE_KEY_ROTATION_STATE = env_str(
+    "SIGHTLINE_KEY_ROTATION_STATE", str(VAR_DIR / "key-rotation.json")
+)

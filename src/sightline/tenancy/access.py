@@ -126,10 +126,6 @@ def _entered() -> None:
     door_used.set(True)
 
 
-def _any(ids: AgencyIds) -> bool:
-    return bool(ids) if isinstance(ids, list) else ids.exists()
-
-
 def _check(permission: object) -> Permission:
     # A misspelt or stringly permission must fail loudly, never silently grant or refuse.
     if not isinstance(permission, Permission):
@@ -145,6 +141,12 @@ def agency_ids_visible_to(user: User, permission: Permission, *also: Permission)
     `also`): a list within a request, a lazy subquery outside one (see `permitted_agency_ids`)."""
     _entered()
     return permitted_agency_ids(user, _check(permission), *(_check(p) for p in also))
+
+
+def holds_anywhere(user: User, permission: Permission) -> bool:
+    """True when the user holds `permission` at some active agency."""
+    ids = agency_ids_visible_to(user, permission)
+    return bool(ids) if isinstance(ids, list) else ids.exists()
 
 
 def agencies_visible_to(user: User, permission: Permission) -> QuerySet[Agency]:
@@ -303,7 +305,7 @@ def requires(*permissions: Permission, missing: str = "") -> Callable[[View], Vi
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if wanted and not any(_any(agency_ids_visible_to(user, p)) for p in wanted):
+            if wanted and not any(holds_anywhere(user, p) for p in wanted):
                 refused: Exception
                 if missing:
                     refused = NotFound(

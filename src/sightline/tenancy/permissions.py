@@ -39,6 +39,8 @@ class Permission(enum.Enum):
     DEIDENTIFIED_VIEW = "deidentified_view"
     DATA_IMPORT = "data_import"  # bulk import of the agency's files (issue 17)
     DATA_EXPORT = "data_export"  # identified export of the agency's data, for its own use
+    AUDIT_VIEW = "audit_view"  # the audit page: the agency's own events
+    AUDIT_VIEW_ALL = "audit_view_all"  # the audit page: every agency's events, and those of none
 
 
 _CASEWORK = {
@@ -65,12 +67,13 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
                 Permission.AGGREGATE_VIEW,
                 Permission.DATA_IMPORT,
                 Permission.DATA_EXPORT,
+                Permission.AUDIT_VIEW,
             }
         ),
         Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),
         Role.RESEARCHER: frozenset({Permission.DEIDENTIFIED_VIEW}),
         # System admins run the platform through Django's admin; they read no identified youth data.
-        Role.SYSTEM_ADMIN: frozenset(),
+        Role.SYSTEM_ADMIN: frozenset({Permission.AUDIT_VIEW, Permission.AUDIT_VIEW_ALL}),
     }
 )
 

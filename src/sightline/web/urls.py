@@ -3,6 +3,7 @@ from django.urls import path
 from sightline.web import (
     token_views,
     urls_accounts,
+    urls_audit,
     urls_coverage,
     urls_imports,
     urls_policy,
@@ -28,4 +29,5 @@ urlpatterns = [
     path("account/api-tokens/", token_views.api_tokens, name="api-tokens"),
     path("account/api-tokens/revoke/", token_views.api_token_revoke, name="api-token-revoke"),
     *urls_accounts.urlpatterns,
+    *urls_audit.urlpatterns,
 ]

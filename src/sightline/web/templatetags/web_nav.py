@@ -24,4 +24,5 @@ def nav_access(context: Any) -> dict[str, bool]:
         "overview": Permission.AGENCY_OVERVIEW in granted,
         "coverage": Permission.AGGREGATE_VIEW in granted,
         "staff": Permission.TRAINING_MANAGE in granted,
+        "audit": Permission.AUDIT_VIEW in granted,
     }
