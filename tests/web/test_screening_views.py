@@ -140,12 +140,13 @@ def test_another_agencys_screening_is_not_found_for_the_outsider(
 
 
 @pytest.mark.parametrize("persona", ["analyst", "researcher", "agency_admin", "system_admin"])
-def test_roles_without_screening_access_get_not_found(
+def test_roles_without_screening_access_at_the_agency_get_403(
     world: World, final: Screening, persona: str
 ) -> None:
     client = _client(getattr(world, persona))
     for name in ("web:screening-detail", "web:screening-edit", "web:screening-summary"):
-        assert client.get(reverse(name, args=[final.pk])).status_code == 404, name
+        assert client.get(reverse(name, args=[final.pk])).status_code == 403, name
+        assert client.get(reverse(name, args=[final.pk + 1000])).status_code == 404, name
 
 
 # --- start and draft -------------------------------------------------------------------------------------
@@ -508,4 +509,4 @@ def test_agency_overview_filters_for_a_supervisor(world: World, youth: Any) -> N
 @pytest.mark.parametrize("persona", ["screener", "analyst", "outsider"])
 def test_agency_overview_is_only_for_supervisors(world: World, persona: str) -> None:
     response = _client(getattr(world, persona)).get(reverse("web:agency-screenings"))
-    assert response.status_code == 404
+    assert response.status_code == 403

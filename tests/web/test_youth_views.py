@@ -384,17 +384,18 @@ def test_a_supervisor_of_the_agency_sees_the_youth(
 
 @pytest.mark.parametrize("persona", ["outsider", *NO_CASEWORK])
 @pytest.mark.parametrize("page", ["web:youth-detail", "web:youth-edit", "web:intake-open"])
-def test_youth_pages_are_404_for_other_agencies_and_non_casework_roles(
+def test_youth_pages_are_404_for_other_agencies_and_403_for_non_casework_roles(
     client: Client, world: World, maria: Youth, persona: str, page: str
 ) -> None:
     client = _as(client, getattr(world, persona))
     url = reverse(page, args=[maria.pk])
+    expected = 404 if persona == "outsider" else 403
     before = _audit_rows()
     response = client.get(url)
-    assert response.status_code == 404
+    assert response.status_code == expected
     assert "Lopez" not in _text(response)
     if page != "web:youth-detail":  # the detail page is read-only (POST is 405 for everyone)
-        assert client.post(url, _new_youth_form()).status_code == 404
+        assert client.post(url, _new_youth_form()).status_code == expected
     # Nothing was seen or changed; each refusal is itself recorded (issue 16), without a name.
     new = [event for event in _audit_rows() if event not in before]
     assert {event.action for event in new} == {AuditAction.DENIED}
@@ -508,14 +509,16 @@ def test_closing_an_already_closed_intake_is_refused(
 
 
 @pytest.mark.parametrize("persona", ["outsider", *NO_CASEWORK])
-def test_closing_another_agencys_intake_is_404(
+def test_closing_an_intake_is_refused_outside_casework(
     client: Client, world: World, maria: Youth, persona: str
 ) -> None:
+    """Another agency's intake is 404; one's own agency's, without a casework role, is 403."""
     intake = IntakeEpisode.objects.get(youth=maria)
     client = _as(client, getattr(world, persona))
     url = reverse("web:intake-close", args=[intake.pk])
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"exit_on": "2026-02-01"}).status_code == 404
+    expected = 404 if persona == "outsider" else 403
+    assert client.get(url).status_code == expected
+    assert client.post(url, {"exit_on": "2026-02-01"}).status_code == expected
     intake.refresh_from_db()
     assert intake.exit_on is None
 

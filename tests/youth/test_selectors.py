@@ -65,8 +65,10 @@ def test_caseworkers_see_their_agency_youth_only(
 def test_other_roles_see_no_youth(world: World, youth_a: Youth, persona: str) -> None:
     user = getattr(world, persona)
     assert list(youth_visible_to(user=user)) == []
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):  # their own agency's youth, out of their role's reach
         youth_for_user(user=user, pk=youth_a.pk)
+    with pytest.raises(Http404):
+        youth_for_user(user=user, pk=999_999)
     assert list(youth_search(user=user, case_number="CW-2026-0042")) == []
 
 

@@ -124,7 +124,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Permission.AGENCY_OVERVIEW, missing="No such page.")
+@requires(Permission.AGENCY_OVERVIEW)
 @require_GET
 def agency_index(request: HttpRequest) -> HttpResponse:
     agencies = overseen_agencies(user=request.user)

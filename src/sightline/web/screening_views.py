@@ -573,7 +573,7 @@ def my_screenings(request: HttpRequest) -> HttpResponse:
 
 
 # The same answer as a missing page: the overview's existence tells a screener nothing.
-@requires(Permission.AGENCY_OVERVIEW, missing="No such page.")
+@requires(Permission.AGENCY_OVERVIEW)
 @require_http_methods(["GET"])
 def agency_screenings(request: HttpRequest) -> HttpResponse:
     agency_ids = list(access.agency_ids_visible_to(request.user, Permission.AGENCY_OVERVIEW))
