@@ -65,6 +65,7 @@ PAGES: dict[str, str | None] = {
     "web:screening-start": "youth",
     "web:my-screenings": None,
     "web:agency-screenings": None,
+    "web:agency-screenings-export": None,
     "web:screening-detail": "screening",
     "web:screening-edit": "draft",
     "web:screening-preview": "draft",

@@ -7,6 +7,11 @@ urlpatterns: list[URLPattern] = [
     path("youth/<int:youth_pk>/screenings/new/", views.screening_start, name="screening-start"),
     path("screenings/mine/", views.my_screenings, name="my-screenings"),
     path("screenings/agency/", views.agency_screenings, name="agency-screenings"),
+    path(
+        "screenings/agency/export.csv",
+        views.agency_screenings_export,
+        name="agency-screenings-export",
+    ),
     path("screenings/<int:pk>/", views.screening_detail, name="screening-detail"),
     path("screenings/<int:pk>/edit/", views.screening_edit, name="screening-edit"),
     path("screenings/<int:pk>/preview/", views.screening_preview, name="screening-preview"),

@@ -35,6 +35,33 @@ class YouthSearchForm(forms.Form):
         return [name for name in self.fields if self.cleaned_data.get(name)]
 
 
+class YouthListFilter(forms.Form):
+    """The youth list's filters and order (codes only, so they may travel in a URL)."""
+
+    status = forms.ChoiceField(label="Screening status", required=False)
+    level = forms.ChoiceField(label="Last level", required=False)
+    high_risk = forms.BooleanField(label="High risk only", required=False)
+    mine = forms.BooleanField(label="On my caseload only", required=False)
+    sort = forms.ChoiceField(label="Order", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        states: list[tuple[str, str]],
+        levels: list[tuple[str, str]],
+        sorts: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *states]
+        self.fields["level"].choices = [("", "Any level"), *levels]
+        self.fields["sort"].choices = list(sorts.items())
+
+    def used(self) -> dict[str, object]:
+        """The filters in effect (codes), for the audit event."""
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
 ASSIGNEE_HELP = (
     "The screener whose caseload this youth is on; they see the due dates in My caseload."
 )
