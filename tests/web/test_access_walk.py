@@ -78,6 +78,8 @@ PAGES: dict[str, str | None] = {
     "web:schedule-agency-index": None,
     "web:schedule-agency": "agency",
     "web:schedule-agency-export": "agency",
+    "web:agency-followups": "agency",
+    "web:agency-followups-export": "agency",
     "web:schedule-coverage": None,
     "web:schedule-coverage-export": None,
     "web:agency-policy": "agency",

@@ -29,10 +29,12 @@ from sightline.scheduling.selectors import (
     state_counts,
 )
 from sightline.scheduling.worklists import overseen_agencies
+from sightline.screenings.selectors import followup_counts, open_followups
 from sightline.tenancy import access
 from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission
 from sightline.tenancy.selectors import people_with_permission
+from sightline.web.followup_rows import describe_followups
 from sightline.web.screening_forms import person_label
 
 PAGE_SIZE = 50
@@ -106,6 +108,10 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     rows = list(my_worklist(user=request.user, today=today))
     for row in rows:
         _describe(row, today)
+    followups = describe_followups(
+        list(open_followups(user=request.user, today=today, owner_id=request.user.pk)[:50]),
+        today,
+    )
     audit_record(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -119,6 +125,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
         {
             "overdue": [row for row in rows if row.days_late],
             "due_soon": [row for row in rows if not row.days_late],
+            "followups": followups,
             "today": today,
         },
     )
@@ -235,6 +242,7 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
             "current_state": current_state,
             "query": _query(request),
             "several_agencies": overseen > 1,
+            "followup_counts": followup_counts(user=request.user, today=today, agency_id=agency.pk),
         },
         status=200 if page is not None else 400,
     )

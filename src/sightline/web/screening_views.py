@@ -7,6 +7,7 @@ nothing. Views write the VIEW and PRINT audit events themselves (services audit 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from sightline.screenings.choices import InformationSource, ScreeningMode, Scree
 from sightline.screenings.definitions import Definition, definition_for
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError
 from sightline.screenings.exports import screenings_csv
+from sightline.screenings.followups import days_late, followup_state, prompt_actions
 from sightline.tenancy import access
 from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission, has_permission
@@ -160,13 +162,30 @@ def _detail_context(
     context = _record_context(request, screening)
     complete_forms = complete_forms or {}
     followups = context.get("followups", [])
+    today = timezone.localdate()
     for followup in followups:
         followup.complete_form = complete_forms.get(
             followup.pk,
             sf.FollowUpCompleteForm(
-                initial={"completed_on": timezone.localdate()}, followup_pk=followup.pk
+                initial={"completed_on": today}, followup_pk=followup.pk, kind=followup.kind
             ),
         )
+        followup.state = followup_state(
+            due_on=followup.due_on, completed_on=followup.completed_on, today=today
+        ).value
+        followup.days_late = days_late(
+            due_on=followup.due_on, completed_on=followup.completed_on, today=today
+        )
+    # The level's prompts as one-click actions; a kind already recorded here is shown as done.
+    recorded = {followup.kind for followup in followups}
+    context["prompt_actions"] = [
+        {
+            "action": action,
+            "recorded": action.kind in recorded,
+            "due_on": max(today + dt.timedelta(days=action.due_days), screening.screened_on),
+        }
+        for action in prompt_actions(context.get("suggestions", ()))
+    ]
     context.update(
         chain=chain,
         superseded_by=getattr(this, "superseded_by", None),
@@ -513,7 +532,7 @@ def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, permission=Permission.FOLLOWUP_EDIT
     )
     screening = selectors.screening_for_user(user=request.user, pk=followup.screening_id)
-    form = sf.FollowUpCompleteForm(request.POST, followup_pk=followup.pk)
+    form = sf.FollowUpCompleteForm(request.POST, followup_pk=followup.pk, kind=followup.kind)
     if form.is_valid():
         try:
             services.followup_complete(
@@ -521,6 +540,7 @@ def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 completed_on=form.cleaned_data["completed_on"],
                 outcome=form.cleaned_data["outcome"],
+                reference=form.cleaned_data.get("reference"),
                 context=_context(request),
             )
         except ScreeningError as error:
