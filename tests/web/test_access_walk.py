@@ -69,6 +69,7 @@ PAGES: dict[str, str | None] = {
     "web:screening-detail": "screening",
     "web:screening-edit": "draft",
     "web:screening-preview": "draft",
+    "web:screening-autosave": "draft",
     "web:screening-discard": "draft",
     "web:screening-amend": "screening",
     "web:screening-summary": "screening",

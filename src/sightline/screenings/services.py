@@ -178,6 +178,12 @@ def _store_result(screening: Screening, result: Any) -> list[str]:
     return ["total", "level", "rated_count"]
 
 
+def missing_for_finalize(definition: Definition, screening: Screening) -> list[tuple[str, str]]:
+    """What finalizing `screening` still needs, as (field, what to tell the screener): for pages that
+    link each missing answer (the service itself refuses with one message naming them all)."""
+    return _missing_items(screening, definition)
+
+
 def _missing_items(screening: Screening, definition: Definition) -> list[tuple[str, str]]:
     """What still has to be answered before finalizing, as (field, what to tell the screener)."""
     missing = [

@@ -24,7 +24,7 @@ from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
 from sightline.catalog import selectors as catalog
 from sightline.scheduling.policies import policy_in_force
-from sightline.screenings import selectors, services
+from sightline.screenings import errors, selectors, services
 from sightline.screenings.choices import InformationSource, ScreeningMode, ScreeningStatus
 from sightline.screenings.definitions import Definition, definition_for
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError
@@ -291,6 +291,7 @@ def _render_edit(
     status: int = 200,
     error: str | None = None,
     conflict: bool = False,
+    finalize_missing: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     context = {
         **_result_context(definition, ratings),
@@ -299,8 +300,39 @@ def _render_edit(
         "draft": draft,
         "error": error,
         "conflict": conflict,
+        "finalize_missing": finalize_missing or [],
+        "nei_codes": " ".join(
+            c.code for c in ratings.indicator_choices if c.value == instruments.NEI
+        ),
     }
     return render(request, "web/screenings/edit.html", context, status=status)
+
+
+# Where each of the finalize check's non-indicator answers is on the draft page.
+_FACT_ANCHORS = {
+    "information_sources": ("id_information_sources_0", "The information sources you used"),
+    "reason": ("id_reason", "The reason for screening"),
+    "reason_other": ("id_reason_other", "What the other reason for screening is"),
+    "screener_role": ("id_screener_role", "Your professional role"),
+    "known_for": ("id_known_for", "How long you have known the youth"),
+}
+
+
+def _missing_links(definition: Definition, screening: Screening) -> list[dict[str, str]]:
+    """What finalizing still needs, each with the page anchor of its answer."""
+    found = [
+        {
+            "href": f"#indicator-{indicator.id}",
+            "text": f"Key indicator {number}: {indicator.title} is not rated",
+        }
+        for number, indicator in enumerate(definition.indicators, start=1)
+        if indicator.id not in screening.indicator_ratings
+    ]
+    for field, _said in services.missing_for_finalize(definition, screening):
+        if field in _FACT_ANCHORS:
+            anchor, text = _FACT_ANCHORS[field]
+            found.append({"href": f"#{anchor}", "text": f"{text} is not answered"})
+    return found
 
 
 def _stored_forms(
@@ -390,17 +422,75 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Draft saved.")
         return redirect("web:screening-edit", pk=saved.pk)
     if outcome.refused is not None:
-        # The changes were kept as a draft in the same transaction; say why it is not final.
+        # The changes were kept as a draft in the same transaction; say why it is not final, with a
+        # link to each key indicator still unrated when that is the reason.
+        missing = _missing_links(definition, outcome.screening)
         return _render_edit(
             request,
             outcome.screening,
             definition,
             *_stored_forms(definition, outcome.screening),
             status=400,
-            error=f"{outcome.refused.message} {SAVED_BUT_NOT_FINALIZED}",
+            error=(
+                f"This screening cannot be finalized yet. {SAVED_BUT_NOT_FINALIZED}"
+                if missing and outcome.refused.code == errors.SCREENING_INCOMPLETE
+                else f"{outcome.refused.message} {SAVED_BUT_NOT_FINALIZED}"
+            ),
+            finalize_missing=missing if outcome.refused.code == errors.SCREENING_INCOMPLETE else [],
         )
     messages.success(request, "Screening finalized.")
     return redirect("web:screening-detail", pk=outcome.screening.pk)
+
+
+AUTOSAVE_PARTIAL = "web/screenings/_autosave.html"
+
+
+@login_required
+@require_POST
+def screening_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the draft page's answers as they change (htmx), with the same version check as Save
+    draft: the response is the result panel, the new lock version and a status line (out of band).
+
+    Never finalizes. A conflict saves nothing and says so; the page keeps the screener's answers.
+    """
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
+    )
+    try:
+        definition = definition_for(screening)
+    except ScreeningError:
+        raise Http404("This screening's instrument is not available.") from None
+    draft = sf.DraftForm(request.POST)
+    ratings = PracticeForm(definition, request.POST)
+    context: dict[str, Any] = {**_result_context(definition, ratings), "saved": False}
+    if not (draft.is_valid() and ratings.is_valid()):
+        context["status"] = "Not saved yet: correct the answers marked on the page, then save."
+        return render(request, AUTOSAVE_PARTIAL, context, status=400)
+    try:
+        saved = services.screening_save_draft(
+            screening=screening,
+            by=request.user,
+            expected_lock_version=draft.cleaned_data["lock_version"],
+            context=_context(request),
+            indicator_ratings=ratings.ratings,
+            statement_answers=_posted_statements(request.POST, ratings),
+            **draft.service_kwargs(),
+        )
+    except ScreeningConflictError as error:
+        context["status"] = f"Not saved: {error.message}"
+        context["conflict"] = True
+        return render(request, AUTOSAVE_PARTIAL, context)
+    except ScreeningError as error:
+        context["status"] = f"Not saved: {error.message}"
+        return render(request, AUTOSAVE_PARTIAL, context)
+    context.update(
+        saved=True,
+        lock_version=saved.lock_version,
+        status=f"Draft saved at {timezone.localtime():%H:%M}.",
+    )
+    response = render(request, AUTOSAVE_PARTIAL, context)
+    response["X-Sightline-Saved"] = "1"  # the page's leave warning treats the answers as kept
+    return response
 
 
 @login_required

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
     path("screenings/<int:pk>/", views.screening_detail, name="screening-detail"),
     path("screenings/<int:pk>/edit/", views.screening_edit, name="screening-edit"),
     path("screenings/<int:pk>/preview/", views.screening_preview, name="screening-preview"),
+    path("screenings/<int:pk>/autosave/", views.screening_autosave, name="screening-autosave"),
     path("screenings/<int:pk>/discard/", views.screening_discard, name="screening-discard"),
     path("screenings/<int:pk>/amend/", views.screening_amend, name="screening-amend"),
     path("screenings/<int:pk>/summary/", views.screening_summary, name="screening-summary"),
