@@ -491,7 +491,7 @@ def test_home_shows_agency_counts_to_a_supervisor(
 ) -> None:
     response = _as(client, world.supervisor).get(reverse("web:home"))
     text = _text(response)
-    assert "3 overdue at Harbor Child Welfare" in text
+    assert "3 overdue screenings at Harbor Child Welfare" in text
     assert "2 due at Harbor Child Welfare" in text
     assert "1 overdue, 0 due this week on your caseload" in text
     assert f'{_agency_url(world)}?state=overdue"' in response.content.decode()

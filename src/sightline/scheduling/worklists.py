@@ -11,10 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from sightline.catalog import selectors as catalog
 from sightline.scheduling import rules
-from sightline.scheduling.models import IntakeSchedule
+from sightline.scheduling.models import IntakeSchedule, ReminderDigest
 from sightline.scheduling.selectors import my_worklist, schedules_visible_to, state_case
 from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.tenancy import access
@@ -158,3 +160,21 @@ def youth_directory(
         "birth": ("-date_of_birth", "-pk"),
     }[filters.sort]
     return rows.order_by(*ordering)
+
+
+@dataclass(frozen=True)
+class SystemHealth:
+    """What a system admin checks first; no tenant data, only the platform's own state."""
+
+    database: str
+    instrument_versions: int
+    last_digest_on: dt.date | None  # when the reminder job last mailed anyone
+
+
+def system_health() -> SystemHealth:
+    last = ReminderDigest.objects.order_by("-sent_on").values_list("sent_on", flat=True).first()
+    return SystemHealth(
+        database=connection.vendor,
+        instrument_versions=len(catalog.installed_versions()),
+        last_digest_on=last,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, Membership, TrainingRecord, User
@@ -89,3 +89,32 @@ def active_memberships(*, user: User) -> list[Membership]:
         .select_related("agency")
         .order_by("agency__name")
     )
+
+
+def training_expiring(*, user: User, today: dt.date, within_days: int = 60) -> list[TrainingRecord]:
+    """Training of the active staff of the agencies whose training the user manages that runs out
+    within `within_days` (soonest first), left out when a later record already covers the day after."""
+    horizon = today + dt.timedelta(days=within_days)
+    managed = access.agency_ids_visible_to(user, Permission.TRAINING_MANAGE)
+    people = Membership.objects.filter(agency_id__in=managed, active=True).values("user_id")
+    renewed = TrainingRecord.objects.filter(
+        user_id=OuterRef("user_id"), instrument_id=OuterRef("instrument_id"), trained_on__lte=today
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=horizon))
+    return list(
+        TrainingRecord.objects.filter(
+            user_id__in=people, expires_on__gte=today, expires_on__lte=horizon
+        )
+        .exclude(Exists(renewed))
+        .select_related("user")
+        .order_by("expires_on", "pk")[:20]
+    )
+
+
+def people_counts(*, user: User) -> list[tuple[Agency, int]]:
+    """Each agency whose staff the user manages, with its number of active memberships."""
+    agencies = list(
+        access.agencies_visible_to(user, Permission.STAFF_MANAGE).annotate(
+            people=Count("memberships", filter=Q(memberships__active=True))
+        )
+    )
+    return [(agency, agency.people) for agency in agencies]  # type: ignore[attr-defined]
