@@ -80,6 +80,7 @@ PAGES: dict[str, str | None] = {
     "web:schedule-agency": "agency",
     "web:schedule-agency-export": "agency",
     "web:agency-followups": "agency",
+    "web:schedule-agency-screeners": "agency",
     "web:agency-followups-export": "agency",
     "web:schedule-coverage": None,
     "web:schedule-coverage-export": None,

@@ -319,7 +319,7 @@ def test_state_counts_ignore_the_state_filter_but_follow_the_others(
     [
         ({"state": "late"}, "Select a valid choice"),
         ({"age_band": "99"}, "Select a valid choice"),
-        ({"screener": "abc"}, "Select a valid choice"),
+        ({"screener": "abc"}, "No screener at this agency matches “abc”."),
         ({"program": "Nowhere"}, "Select a valid choice"),
     ],
 )

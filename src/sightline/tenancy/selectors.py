@@ -58,6 +58,14 @@ def people_with_permission(
     `include_former` keeps people whose membership or account has ended: a filter over past
     screenings must still offer the screener who did them.
     """
+    return list(
+        _colleagues(user=user, agency_ids=agency_ids, perm=perm, include_former=include_former)
+    )
+
+
+def _colleagues(
+    *, user: User, agency_ids: list[int], perm: Permission, include_former: bool
+) -> QuerySet[User]:
     own = Membership.objects.filter(
         user_id=user.pk, active=True, user__is_active=True, agency__active=True
     ).values_list("agency_id", flat=True)
@@ -67,8 +75,42 @@ def people_with_permission(
     if not include_former:
         memberships = memberships.filter(active=True, user__is_active=True)
     user_ids = memberships.values_list("user_id", flat=True)
-    return list(
-        User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+    return User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+
+
+def people_matching(
+    *,
+    user: User,
+    agency_ids: list[int],
+    perm: Permission,
+    text: str,
+    limit: int = 20,
+    include_former: bool = False,
+) -> list[User]:
+    """At most `limit` of `people_with_permission` where every word of `text` starts their username,
+    first or last name (case-insensitive): the search-as-you-type picker, so a page never lists
+    thousands of staff."""
+    found = _colleagues(user=user, agency_ids=agency_ids, perm=perm, include_former=include_former)
+    words = text.split()
+    if not words:
+        return []
+    for word in words:
+        found = found.filter(
+            Q(username__istartswith=word)
+            | Q(first_name__istartswith=word)
+            | Q(last_name__istartswith=word)
+        )
+    return list(found[:limit])
+
+
+def colleague(
+    *, user: User, agency_ids: list[int], perm: Permission, pk: int, include_former: bool = False
+) -> User | None:
+    """One of `people_with_permission` by id, or None."""
+    return (
+        _colleagues(user=user, agency_ids=agency_ids, perm=perm, include_former=include_former)
+        .filter(pk=pk)
+        .first()
     )
 
 

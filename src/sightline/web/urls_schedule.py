@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern] = [
         name="schedule-agency-export",
     ),
     path(
+        "schedule/agency/<int:agency_id>/screeners/",
+        views.agency_screener_picker,
+        name="schedule-agency-screeners",
+    ),
+    path(
         "schedule/agency/<int:agency_id>/follow-ups/",
         followup_views.agency_followups,
         name="agency-followups",
