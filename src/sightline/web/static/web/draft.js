@@ -8,6 +8,7 @@
   var nei = form.getAttribute("data-nei-codes");
   var neiCodes = nei ? nei.split(" ") : [];
   var dirty = false;
+  var edits = 0;  // counts changes, so a save answered after a newer change does not clear the warning
 
   function markerFor(value) {
     if (value === "") { return "not_rated"; }
@@ -26,14 +27,20 @@
   form.addEventListener("change", function (event) {
     var target = event.target;
     dirty = true;
+    edits += 1;
     if (target && target.type === "radio" && target.checked) { updateMarker(target); }
   });
-  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("input", function () { dirty = true; edits += 1; });
   // A real submit (Save draft, Save and finalize) keeps the answers: no warning for it.
   form.addEventListener("submit", function () { dirty = false; });
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail && event.detail.xhr) { event.detail.xhr.sightlineEdits = edits; }
+  });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail && event.detail.xhr;
-    if (xhr && xhr.getResponseHeader("X-Sightline-Saved") === "1") { dirty = false; }
+    if (xhr && xhr.getResponseHeader("X-Sightline-Saved") === "1" && xhr.sightlineEdits === edits) {
+      dirty = false;
+    }
   });
   window.addEventListener("beforeunload", function (event) {
     if (!dirty) { return; }
