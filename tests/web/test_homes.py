@@ -46,7 +46,7 @@ def test_the_screeners_home_lists_due_youth_open_follow_ups_and_drafts(world: Wo
     body = _home(world.screener)
     assert body.index("Screenings due") < body.index("Practice with an instrument")
     assert "Safety plan: Ola Due" in body and "Overdue by 19 days" in body
-    assert "<strong>1 overdue,</strong> 0 open" in body
+    assert "<strong>1 overdue,</strong> 0 not yet due" in body
     assert reverse("web:screening-edit", args=[draft.pk]) in body
     assert reverse("web:screening-start", args=[youth.pk]) in body
 
