@@ -135,6 +135,7 @@ def test_the_screeners_and_supervisors_day(browser: Any, live_server: Any, devic
     save = page.get_by_role("button", name="Save draft")
     presses = _tabs_to(page, save, follow="Notes and save")
     assert presses < 40, presses
+    (SHOTS / f"{device}-tab-count.txt").write_text(f"{presses}\n")  # for the write-up
 
     # Rate all but the last indicator; each change is saved as it goes (autosave, version checked).
     draft = Screening.objects.get(status="draft")
