@@ -24,10 +24,15 @@ class Endpoint:
     path: Callable[[Records, World], str]
     body: Callable[[Records, World], Any] | None
     expected: dict[str, int]  # persona -> status; others get `otherwise`
-    otherwise: int = 404
+    # Unset: the access layer's rule, a forbidden action at one's own agency 403, an outsider 404.
+    otherwise: int | None = None
 
     def status_for(self, persona: str) -> int:
-        return self.expected.get(persona, self.otherwise)
+        if persona in self.expected:
+            return self.expected[persona]
+        if self.otherwise is not None:
+            return self.otherwise
+        return 404 if persona == "outsider" else 403
 
 
 def _everyone(status: int) -> dict[str, int]:

@@ -74,12 +74,11 @@ def test_a_system_admin_sees_every_event(client: Client, world: World, events: N
 
 
 @pytest.mark.parametrize("persona", ["screener", "supervisor", "analyst", "researcher", "outsider"])
-def test_other_roles_get_no_such_page(
-    client: Client, world: World, events: None, persona: str
-) -> None:
+def test_other_roles_are_refused(client: Client, world: World, events: None, persona: str) -> None:
+    # A page none of one's roles opens is a 403 (the access layer's one rule).
     client.force_login(getattr(world, persona))
-    assert client.get(URL).status_code == 404
-    assert client.get(EXPORT).status_code == 404
+    assert client.get(URL).status_code == 403
+    assert client.get(EXPORT).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
 
 

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.imports import runs
 from sightline.imports.models import ImportRun
+from sightline.tenancy.models import Membership, Role
 from sightline.youth.models import Youth
 from tests.conftest import World
 from tests.imports.conftest import YOUTH_HEADER, youth_rows
@@ -60,7 +61,8 @@ def admin(client: Client, world: World) -> Client:
 def test_only_agency_admins_see_the_page(client: Client, world: World, persona: str) -> None:
     client.force_login(getattr(world, persona))
     response = client.get(reverse("web:agency-import", args=[world.agency_a.pk]))
-    assert response.status_code == 404
+    # Their own agency, an action their role does not allow: 403; another agency's: 404.
+    assert response.status_code == (404 if persona == "outsider" else 403)
 
 
 def test_an_upload_is_imported_in_the_background_and_its_run_shown(
@@ -122,6 +124,10 @@ def test_a_run_of_another_agency_is_not_found(
 ) -> None:
     _upload(admin, world, _csv(youth_rows(1)), capture=django_capture_on_commit_callbacks)
     run = ImportRun.objects.get()
+    # An agency admin of B, asking B's page for A's run: the run is not found there.
+    Membership.objects.filter(user=world.outsider, agency=world.agency_b).update(
+        role=Role.AGENCY_ADMIN
+    )
     outsider = Client()
     outsider.force_login(world.outsider)
     response = outsider.get(reverse("web:agency-import-run", args=[world.agency_b.pk, run.pk]))
@@ -183,7 +189,7 @@ def test_export_holds_the_agencys_rows_and_records_an_export_event(
 def test_export_needs_data_export(client: Client, world: World) -> None:
     client.force_login(world.supervisor)
     response = client.get(reverse("web:agency-export", args=[world.agency_a.pk, "csv"]))
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
     assert runs.max_upload_bytes() > 0
 

@@ -103,7 +103,7 @@ def test_each_screener_gets_their_own_caseload_without_names(world, caseload):
         AuditAction.EXPORT,
         None,
     )
-    assert event.detail == {"kind": "reminder_digest", "rows": 2}
+    assert event.detail == {"kind": "reminder_digest", "rows": 2, "followups": 0}
 
 
 def test_second_run_the_same_day_sends_nothing(world, caseload):
@@ -237,3 +237,39 @@ def test_schedule_refresh_command(world, caseload, capsys):
     call_command("schedule_refresh", "--agency", str(world.agency_a.pk))
 
     assert "3 youth" in capsys.readouterr().out
+
+
+def test_open_follow_ups_are_in_the_digest_without_names(world):
+    """A screener with no youth due still hears about an overdue safety plan, by case number only."""
+    from sightline.screenings.services import followup_create
+
+    youth = factories.youth(
+        world.agency_a,
+        created_by=world.supervisor,
+        first_name="Zephyrina",
+        last_name="Quillfeather",
+        case_number="CW-777",
+        intake_on=None,
+    )
+    final = factories.screening(
+        youth, screener=world.screener, status="final", screened_on=dt.date(2026, 2, 1)
+    )
+    for due_on, kind in ((dt.date(2026, 2, 20), "safety_plan"), (dt.date(2026, 3, 5), "referral")):
+        followup_create(
+            screening=final, by=world.screener, kind=kind, owner=world.screener, due_on=due_on
+        )
+    followup_create(
+        screening=final, by=world.screener, kind="other", owner=world.screener,
+        due_on=dt.date(2026, 4, 1),  # not due this week: not in the digest
+    )  # fmt: skip
+
+    report = send_reminder_digests(today=TODAY)
+
+    assert report.sent == 1
+    [message] = mail_to(world.screener)
+    assert message.subject == "Sightline: 1 follow-up overdue, 1 follow-up due"
+    body = message.body + message.alternatives[0][0]
+    assert "Safety plan | CW-777 | Harbor Child Welfare | OVERDUE | due 2026-02-20" in message.body
+    assert "Referral to specialised services | CW-777" in message.body
+    assert "Other" not in message.body.split("Follow-up actions")[1]
+    assert "Zephyrina" not in body and "Quillfeather" not in body

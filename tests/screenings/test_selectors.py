@@ -79,7 +79,7 @@ def test_roles_without_casework_see_no_screening(
     assert list(my_screenings(user=user)) == []
     assert list(agency_screenings(user=user)) == []
     assert youth_history(user=user, youth=screening_a.youth) == []
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):  # their own agency's screening, out of their role's reach
         screening_for_user(user=user, pk=screening_a.pk)
 
 

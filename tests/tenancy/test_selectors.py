@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from sightline.tenancy.access import agency_ids_visible_to
@@ -133,8 +134,9 @@ def test_staff_of_lists_every_membership_for_the_agency_admin(world: World) -> N
 @pytest.mark.parametrize(
     "persona", ["screener", "supervisor", "analyst", "researcher", "system_admin", "outsider"]
 )
-def test_staff_of_is_404_for_everyone_else(world: World, persona: str) -> None:
-    with pytest.raises(Http404):
+def test_staff_of_is_refused_to_everyone_else(world: World, persona: str) -> None:
+    """403 for the agency's own people without the role; 404 for the outsider."""
+    with pytest.raises(Http404 if persona == "outsider" else PermissionDenied):
         staff_of(user=getattr(world, persona), agency=world.agency_a)
 
 

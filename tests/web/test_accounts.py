@@ -57,7 +57,8 @@ def test_signing_in_with_the_right_password_goes_home(client: Client, world: Wor
         reverse("web:login"), {"username": "screener", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("web:home")
-    assert "Signed in as screener" in _text(response)
+    text = _text(response)
+    assert "Today" in text and "screener: Screener at Harbor Child Welfare" in text
 
 
 def test_a_wrong_password_is_refused_with_a_message(client: Client, world: World) -> None:
@@ -84,8 +85,8 @@ def test_home_shows_a_screeners_agency_role_and_counts(client: Client, world: Wo
     factories.screening(youth, screener=world.screener)
     text = _text(_signed_in(client, world.screener).get(reverse("web:home")))
     assert "Screener at Harbor Child Welfare" in text
-    assert "1 draft screening of yours" in text
-    assert "2 youth in your agency" in text
+    assert "My drafts (1)" in text and "Continue: Jo Rivera" in text
+    assert "Other" not in text  # another agency's youth
     assert NOT_FOR_YOUR_ROLE not in text
 
 
@@ -97,7 +98,14 @@ def test_home_tells_non_casework_roles_that_identified_records_are_not_theirs(
     response = _signed_in(client, getattr(world, persona)).get(reverse("web:home"))
     assert response.status_code == 200
     text = _text(response)
-    assert NOT_FOR_YOUR_ROLE in text
+    # Each of these roles lands on its own work, not a dead end.
+    landing = {
+        "analyst": "Screening coverage",
+        "researcher": "Your role reads de-identified data only",
+        "agency_admin": "People and training",
+        "system_admin": "Open the administration site",
+    }
+    assert landing[persona] in text
     assert "Rivera" not in text
     assert reverse("web:youth-list") not in response.content.decode()
 

@@ -157,11 +157,11 @@ def test_outsider_gets_404(client, world):
     assert not ScreeningPolicy.objects.exists()
 
 
-def test_screener_and_analyst_get_404(client, world):
+def test_screener_and_analyst_of_the_agency_get_403(client, world):
     for user in (world.screener, world.analyst):
         _as(client, user)
-        assert client.get(_url(world)).status_code == 404
-        assert client.post(_url(world), _form()).status_code == 404
+        assert client.get(_url(world)).status_code == 403
+        assert client.post(_url(world), _form()).status_code == 403
     assert not ScreeningPolicy.objects.exists()
 
 

@@ -232,9 +232,9 @@ def test_agency_index_lists_several_agencies(client: Client, world: World) -> No
 
 
 @pytest.mark.parametrize("persona", ["screener", "analyst", "researcher", "outsider"])
-def test_agency_index_is_404_without_oversight(client: Client, world: World, persona: str) -> None:
+def test_agency_index_is_403_without_oversight(client: Client, world: World, persona: str) -> None:
     response = _as(client, getattr(world, persona)).get(reverse("web:schedule-agency-index"))
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_agency_worklist_lists_every_open_intake_most_urgent_first(
@@ -319,7 +319,7 @@ def test_state_counts_ignore_the_state_filter_but_follow_the_others(
     [
         ({"state": "late"}, "Select a valid choice"),
         ({"age_band": "99"}, "Select a valid choice"),
-        ({"screener": "abc"}, "Select a valid choice"),
+        ({"screener": "abc"}, "No screener at this agency matches “abc”."),
         ({"program": "Nowhere"}, "Select a valid choice"),
     ],
 )
@@ -368,13 +368,15 @@ def test_agency_worklist_paginates_by_50(client: Client, world: World) -> None:
 
 
 @pytest.mark.parametrize("persona", ["screener", "analyst", "researcher", "outsider"])
-def test_agency_worklist_and_export_are_404_for_others(
+def test_agency_worklist_and_export_are_refused_to_others(
     client: Client, world: World, caseload: Caseload, persona: str
 ) -> None:
+    """Colleagues without oversight get 403 (their own agency); the outsider 404 (a foreign one)."""
     client = _as(client, getattr(world, persona))
     page = client.get(_agency_url(world))
     export = client.get(reverse("web:schedule-agency-export", args=[world.agency_a.pk]))
-    assert page.status_code == 404 and export.status_code == 404
+    expected = 404 if persona == "outsider" else 403
+    assert page.status_code == expected and export.status_code == expected
     assert "Olivia" not in page.content.decode() + export.content.decode()
     assert not AuditEvent.objects.filter(object_type="worklist").exists()
 
@@ -489,7 +491,7 @@ def test_home_shows_agency_counts_to_a_supervisor(
 ) -> None:
     response = _as(client, world.supervisor).get(reverse("web:home"))
     text = _text(response)
-    assert "3 overdue at Harbor Child Welfare" in text
+    assert "3 overdue screenings at Harbor Child Welfare" in text
     assert "2 due at Harbor Child Welfare" in text
     assert "1 overdue, 0 due this week on your caseload" in text
     assert f'{_agency_url(world)}?state=overdue"' in response.content.decode()

@@ -140,12 +140,13 @@ def test_another_agencys_screening_is_not_found_for_the_outsider(
 
 
 @pytest.mark.parametrize("persona", ["analyst", "researcher", "agency_admin", "system_admin"])
-def test_roles_without_screening_access_get_not_found(
+def test_roles_without_screening_access_at_the_agency_get_403(
     world: World, final: Screening, persona: str
 ) -> None:
     client = _client(getattr(world, persona))
     for name in ("web:screening-detail", "web:screening-edit", "web:screening-summary"):
-        assert client.get(reverse(name, args=[final.pk])).status_code == 404, name
+        assert client.get(reverse(name, args=[final.pk])).status_code == 403, name
+        assert client.get(reverse(name, args=[final.pk + 1000])).status_code == 404, name
 
 
 # --- start and draft -------------------------------------------------------------------------------------
@@ -258,7 +259,9 @@ def test_finalize_without_training_shows_the_training_message(world: World, yout
     assert not AuditEvent.objects.filter(action="finalize").exists()
 
 
-def test_incomplete_finalize_names_what_is_missing(world: World, draft: Screening) -> None:
+def test_incomplete_finalize_lists_and_links_what_is_missing(
+    world: World, draft: Screening
+) -> None:
     definition = _definition(draft)
     data = _draft_data(draft, information_sources=[])
     last = definition.indicators[-1]
@@ -268,9 +271,19 @@ def test_incomplete_finalize_names_what_is_missing(world: World, draft: Screenin
     )
     assert response.status_code == 400
     text = _text(response)
+    body = response.content.decode()
     assert "cannot be finalized yet" in text
-    assert f"key indicator '{last.title}'" in text
-    assert "the information sources you used" in text
+    number = len(definition.indicators)
+    # One link per missing answer, at the top, to the indicator or field itself.
+    assert (
+        f'<a href="#indicator-{last.id}">Key indicator {number}: {last.title} is not rated</a>'
+        in body
+    )
+    assert (
+        '<a href="#id_information_sources_0">The information sources you used is not answered'
+        in body
+    )
+    assert body.index('id="error-summary"') < body.index('id="facts-heading"')
     draft.refresh_from_db()
     assert draft.status == "draft"
 
@@ -508,4 +521,66 @@ def test_agency_overview_filters_for_a_supervisor(world: World, youth: Any) -> N
 @pytest.mark.parametrize("persona", ["screener", "analyst", "outsider"])
 def test_agency_overview_is_only_for_supervisors(world: World, persona: str) -> None:
     response = _client(getattr(world, persona)).get(reverse("web:agency-screenings"))
-    assert response.status_code == 404
+    assert response.status_code == 403
+
+
+# --- the jump list and autosave (issue 21) ---------------------------------------------------------------
+
+
+def test_the_jump_list_marks_each_indicator_done_nei_or_not_rated(
+    world: World, draft: Screening
+) -> None:
+    definition = _definition(draft)
+    first, second = definition.indicators[0], definition.indicators[1]
+    data = _draft_data(draft)
+    nei = next(o.code for o in definition.indicator_scale if o.value == instruments.NEI)
+    rated = next(o.code for o in definition.indicator_scale if o.value != instruments.NEI)
+    client = _client(world.screener)
+    url = reverse("web:screening-edit", args=[draft.pk])
+    data = {k: v for k, v in data.items() if not k.startswith("rating-")}
+    data[f"rating-{first.id}"] = rated
+    data[f"rating-{second.id}"] = nei
+    assert client.post(url, data).status_code == 302
+    body = client.get(url).content.decode()
+    assert f'href="#indicator-{first.id}" class="jump jump--done"' in body
+    assert f'href="#indicator-{second.id}" class="jump jump--nei"' in body
+    third = definition.indicators[2]
+    assert f'href="#indicator-{third.id}" class="jump jump--not_rated"' in body
+    assert body.index('aria-labelledby="jump-heading"') < body.index('id="facts-heading"')
+    assert '<a href="#form-actions">Notes and save</a>' in body
+
+
+def test_autosave_saves_with_the_version_check_and_returns_the_new_version(
+    world: World, draft: Screening
+) -> None:
+    client = _client(world.screener)
+    url = reverse("web:screening-autosave", args=[draft.pk])
+    data = _draft_data(draft, notes="Typed, never submitted")
+    old = draft.lock_version
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["X-Sightline-Saved"] == "1"
+    draft.refresh_from_db()
+    assert draft.notes == "Typed, never submitted" and draft.status == "draft"
+    body = response.content.decode()
+    assert (
+        f'name="lock_version" value="{draft.lock_version}" id="id_lock_version" hx-swap-oob="true"'
+        in body
+    )
+    assert "Draft saved at" in body
+    # The same page posting again with its old version is a conflict: nothing saved, said so.
+    stale = client.post(
+        url, _draft_data(draft, notes="Other", lock_version=old), HTTP_HX_REQUEST="true"
+    )
+    assert "X-Sightline-Saved" not in stale and "Not saved:" in stale.content.decode()
+    draft.refresh_from_db()
+    assert draft.notes == "Typed, never submitted"
+
+
+def test_autosave_never_finalizes_and_is_refused_to_others(world: World, draft: Screening) -> None:
+    url = reverse("web:screening-autosave", args=[draft.pk])
+    data = {**_draft_data(draft), "finalize": "1"}
+    assert _client(world.screener).post(url, data).status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert _client(world.analyst).post(url, data).status_code == 403
+    assert _client(world.outsider).post(url, data).status_code == 404

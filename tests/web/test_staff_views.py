@@ -109,11 +109,11 @@ def test_a_person_outside_the_agency_cannot_be_chosen(client: Client, world: Wor
 @pytest.mark.parametrize(
     "persona", ["screener", "supervisor", "analyst", "researcher", "system_admin", "outsider"]
 )
-def test_everyone_but_the_agency_admin_gets_404(client: Client, world: World, persona: str) -> None:
+def test_everyone_but_the_agency_admin_gets_403(client: Client, world: World, persona: str) -> None:
     client = _as(client, getattr(world, persona))
     records = TrainingRecord.objects.count()
-    assert client.get(reverse("web:staff")).status_code == 404
-    assert client.post(reverse("web:staff"), _form(world)).status_code == 404
+    assert client.get(reverse("web:staff")).status_code == 403
+    assert client.post(reverse("web:staff"), _form(world)).status_code == 403
     assert TrainingRecord.objects.count() == records
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sightline.audit.models import AuditAction, AuditEvent
+from sightline.web.youth_forms import EXIT_REASON_REQUIRED
 from sightline.youth import errors
 from sightline.youth.models import IntakeEpisode, Youth
 from sightline.youth.services import intake_close
@@ -131,12 +132,14 @@ def test_search_finds_by_name_case_number_or_date_of_birth(
     assert "Person" not in text
 
 
-def test_search_matches_whole_names_only_and_says_so(
+def test_search_matches_the_start_of_names_and_says_how_it_matches(
     client: Client, world: World, maria: Youth
 ) -> None:
-    text = _text(_as(client, world.screener).post(reverse("web:youth-list"), {"name": "Lop"}))
+    found = _text(_as(client, world.screener).post(reverse("web:youth-list"), {"name": "Lop"}))
+    assert "Lopez, María" in found
+    text = _text(client.post(reverse("web:youth-list"), {"name": "opez"}))
     assert "No youth match this search." in text
-    assert "whole words only" in text
+    assert "from the start of a name" in text
 
 
 def test_search_never_finds_another_agencys_youth(
@@ -384,17 +387,18 @@ def test_a_supervisor_of_the_agency_sees_the_youth(
 
 @pytest.mark.parametrize("persona", ["outsider", *NO_CASEWORK])
 @pytest.mark.parametrize("page", ["web:youth-detail", "web:youth-edit", "web:intake-open"])
-def test_youth_pages_are_404_for_other_agencies_and_non_casework_roles(
+def test_youth_pages_are_404_for_other_agencies_and_403_for_non_casework_roles(
     client: Client, world: World, maria: Youth, persona: str, page: str
 ) -> None:
     client = _as(client, getattr(world, persona))
     url = reverse(page, args=[maria.pk])
+    expected = 404 if persona == "outsider" else 403
     before = _audit_rows()
     response = client.get(url)
-    assert response.status_code == 404
+    assert response.status_code == expected
     assert "Lopez" not in _text(response)
     if page != "web:youth-detail":  # the detail page is read-only (POST is 405 for everyone)
-        assert client.post(url, _new_youth_form()).status_code == 404
+        assert client.post(url, _new_youth_form()).status_code == expected
     # Nothing was seen or changed; each refusal is itself recorded (issue 16), without a name.
     new = [event for event in _audit_rows() if event not in before]
     assert {event.action for event in new} == {AuditAction.DENIED}
@@ -457,10 +461,15 @@ def test_closing_and_reopening_an_intake(client: Client, world: World, maria: Yo
     intake = IntakeEpisode.objects.get(youth=maria)
     client = _as(client, world.screener)
     assert client.get(reverse("web:intake-close", args=[intake.pk])).status_code == 200
-    closed = client.post(reverse("web:intake-close", args=[intake.pk]), {"exit_on": "2026-02-01"})
+    page = client.get(reverse("web:intake-close", args=[intake.pk])).content.decode()
+    assert "Why did the intake end?" in page and "Aged out" in page
+    closed = client.post(
+        reverse("web:intake-close", args=[intake.pk]),
+        {"exit_on": "2026-02-01", "exit_reason": "transferred"},
+    )
     assert closed.status_code == 302
     intake.refresh_from_db()
-    assert intake.exit_on == dt.date(2026, 2, 1)
+    assert (intake.exit_on, intake.exit_reason) == (dt.date(2026, 2, 1), "transferred")
 
     opened = client.post(
         reverse("web:intake-open", args=[maria.pk]), {"intake_on": "2026-02-01", "program": "Home"}
@@ -487,7 +496,8 @@ def test_closing_before_the_intake_date_is_refused(
 ) -> None:
     intake = IntakeEpisode.objects.get(youth=maria)
     response = _as(client, world.screener).post(
-        reverse("web:intake-close", args=[intake.pk]), {"exit_on": "2025-12-31"}
+        reverse("web:intake-close", args=[intake.pk]),
+        {"exit_on": "2025-12-31", "exit_reason": "aged_out"},
     )
     assert response.status_code == 400
     assert errors.EXIT_BEFORE_INTAKE in _text(response)
@@ -501,21 +511,44 @@ def test_closing_an_already_closed_intake_is_refused(
     intake = IntakeEpisode.objects.get(youth=maria)
     intake_close(intake=intake, by=world.screener, exit_on=dt.date(2026, 1, 20))
     response = _as(client, world.screener).post(
-        reverse("web:intake-close", args=[intake.pk]), {"exit_on": "2026-01-25"}
+        reverse("web:intake-close", args=[intake.pk]),
+        {"exit_on": "2026-01-25", "exit_reason": "runaway"},
     )
     assert response.status_code == 400
     assert errors.INTAKE_ALREADY_CLOSED in _text(response)
 
 
+def test_closing_asks_why_and_other_must_say_why(
+    client: Client, world: World, maria: Youth
+) -> None:
+    intake = IntakeEpisode.objects.get(youth=maria)
+    client = _as(client, world.screener)
+    url = reverse("web:intake-close", args=[intake.pk])
+    no_reason = client.post(url, {"exit_on": "2026-02-01"})
+    assert no_reason.status_code == 400 and EXIT_REASON_REQUIRED in _text(no_reason)
+    other = client.post(url, {"exit_on": "2026-02-01", "exit_reason": "other"})
+    assert other.status_code == 400 and errors.EXIT_REASON_TEXT_REQUIRED in _text(other)
+    intake.refresh_from_db()
+    assert intake.exit_on is None
+    said = client.post(
+        url, {"exit_on": "2026-02-01", "exit_reason": "other", "exit_reason_text": "Adopted"}
+    )
+    assert said.status_code == 302
+    intake.refresh_from_db()
+    assert (intake.exit_reason, intake.exit_reason_text) == ("other", "Adopted")
+
+
 @pytest.mark.parametrize("persona", ["outsider", *NO_CASEWORK])
-def test_closing_another_agencys_intake_is_404(
+def test_closing_an_intake_is_refused_outside_casework(
     client: Client, world: World, maria: Youth, persona: str
 ) -> None:
+    """Another agency's intake is 404; one's own agency's, without a casework role, is 403."""
     intake = IntakeEpisode.objects.get(youth=maria)
     client = _as(client, getattr(world, persona))
     url = reverse("web:intake-close", args=[intake.pk])
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"exit_on": "2026-02-01"}).status_code == 404
+    expected = 404 if persona == "outsider" else 403
+    assert client.get(url).status_code == expected
+    assert client.post(url, {"exit_on": "2026-02-01"}).status_code == expected
     intake.refresh_from_db()
     assert intake.exit_on is None
 

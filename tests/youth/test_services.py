@@ -11,7 +11,7 @@ from django.test import RequestFactory
 
 from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.privacy.blind_index import digests, index_tokens
+from sightline.privacy.blind_index import digests, stored_tokens
 from sightline.privacy.keys import search_key
 from sightline.youth import errors
 from sightline.youth.errors import YouthError
@@ -93,7 +93,7 @@ def test_create_stores_everything_and_audits_without_names(world: World) -> None
         world.agency_a,
     )
     stored = set(youth.name_tokens.values_list("digest", flat=True))
-    assert stored == digests(index_tokens("Zoë", "Quintanilla", "Zo Q"), key=search_key())
+    assert stored == digests(stored_tokens("Zoë", "Quintanilla", "Zo Q"), key=search_key())
 
     created, opened = AuditEvent.objects.order_by("id")
     assert (created.action, created.object_type, created.object_id) == (
@@ -234,7 +234,7 @@ def test_update_changes_values_refreshes_tokens_and_audits_field_names(world: Wo
     assert updated.last_name == "Quintanilla-Reyes"
     assert Youth.objects.get(pk=youth.pk).notes == "New placement"
     assert set(youth.name_tokens.values_list("digest", flat=True)) == digests(
-        index_tokens("Zoë", "Quintanilla-Reyes", "Zo Q"), key=search_key()
+        stored_tokens("Zoë", "Quintanilla-Reyes", "Zo Q"), key=search_key()
     )
     assert AuditEvent.objects.count() == before + 1
     event = AuditEvent.objects.order_by("-id").first()
@@ -307,9 +307,9 @@ def test_update_validation_writes_nothing(
     ("persona", "error"),
     [
         ("outsider", Http404),
-        ("analyst", Http404),
-        ("agency_admin", Http404),
-        ("system_admin", Http404),
+        ("analyst", PermissionDenied),
+        ("agency_admin", PermissionDenied),
+        ("system_admin", PermissionDenied),
     ],
 )
 def test_update_needs_edit_access(world: World, persona: str, error: type[Exception]) -> None:
@@ -340,7 +340,7 @@ def test_intake_open_and_close(world: World) -> None:
         "id"
     )
     assert (opened_event.action, closed_event.action) == (AuditAction.CREATE, AuditAction.CHANGE)
-    assert closed_event.detail == {"fields": ["exit_on"]}
+    assert closed_event.detail == {"fields": ["exit_on", "exit_reason"], "exit_reason": ""}
     assert closed_event.actor == world.supervisor
     assert closed_event.youth_id == youth.pk
     # Re-intake on the exit day (a transfer) is allowed; before it is not.
@@ -417,8 +417,58 @@ def test_exit_on_the_intake_day_is_allowed_and_closing_twice_is_not(world: World
 def test_intakes_need_edit_access(world: World, persona: str) -> None:
     youth = _create(world, intake_on=dt.date(2026, 1, 5))
     state = _intake_state()
-    with pytest.raises(Http404):
+    with pytest.raises(Http404 if persona == "outsider" else PermissionDenied):
         intake_close(intake=youth.intakes.get(), by=getattr(world, persona), exit_on=TODAY)
-    with pytest.raises(Http404):
+    with pytest.raises(Http404 if persona == "outsider" else PermissionDenied):
         intake_open(youth=youth, by=getattr(world, persona), intake_on=TODAY)
     assert _intake_state() == state
+
+
+def test_an_unknown_exit_reason_is_refused_and_nothing_written(world: World) -> None:
+    youth = _create(world, intake_on=dt.date(2026, 1, 5))
+    state = _intake_state()
+    with pytest.raises(YouthError) as untold:
+        intake_close(
+            intake=youth.intakes.get(), by=world.screener, exit_on=TODAY, exit_reason="other"
+        )
+    assert untold.value.code == errors.EXIT_REASON_TEXT_REQUIRED
+    with pytest.raises(YouthError) as refused:
+        intake_close(
+            intake=youth.intakes.get(), by=world.screener, exit_on=TODAY, exit_reason="bored"
+        )
+    assert (refused.value.code, refused.value.field) == (errors.EXIT_REASON_UNKNOWN, "exit_reason")
+    assert _intake_state() == state
+
+
+def test_the_exit_reason_is_stored_and_audited_by_code(world: World) -> None:
+    youth = _create(world, intake_on=dt.date(2026, 1, 5))
+    closed = intake_close(
+        intake=youth.intakes.get(), by=world.screener, exit_on=TODAY, exit_reason="aged_out"
+    )
+    assert (closed.exit_reason, closed.exit_reason_text) == ("aged_out", "")
+    event = AuditEvent.objects.filter(object_type="intakeepisode").order_by("pk").last()
+    assert event is not None and event.detail["exit_reason"] == "aged_out"
+
+
+def test_an_open_intake_cannot_carry_an_exit_reason(world: World) -> None:
+    from django.db import IntegrityError, transaction
+
+    youth = _create(world, intake_on=dt.date(2026, 1, 5))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IntakeEpisode.objects.filter(youth=youth).update(exit_reason="runaway")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IntakeEpisode.objects.filter(youth=youth).update(exit_on=TODAY, exit_reason="other")
+
+
+def test_reindexing_rewrites_every_youths_tokens(world: World) -> None:
+    from sightline.youth.services import youth_reindex_names
+
+    youth = _create(world)
+    YouthNameToken.objects.filter(youth=youth).delete()
+    other = _create(world, first_name="Søren", last_name="Łukasz")
+    assert youth_reindex_names(batch_size=1) == Youth.objects.count() == 2
+    stored = set(youth.name_tokens.values_list("digest", flat=True))
+    assert stored == digests(stored_tokens("Zoë", "Quintanilla"), key=search_key())
+    assert set(other.name_tokens.values_list("digest", flat=True)) == digests(
+        stored_tokens("Søren", "Łukasz"), key=search_key()
+    )

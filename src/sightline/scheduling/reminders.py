@@ -1,4 +1,5 @@
-"""The daily reminder digest: one e-mail per screener listing their overdue and due-soon youth.
+"""The daily reminder digest: one e-mail per screener listing their overdue and due-soon youth, and
+their open follow-up actions that are overdue or due this week.
 
 Privacy: a reminder goes to a mailbox Sightline does not control, so it never carries a youth's
 name or date of birth. Youth are identified by case number (or a short pseudonym) and the link
@@ -16,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -23,6 +25,8 @@ from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.scheduling import rules, selectors
 from sightline.scheduling.models import IntakeSchedule, ReminderDigest
+from sightline.screenings.models import FollowUpAction
+from sightline.screenings.selectors import open_followups
 from sightline.tenancy.models import User
 
 logger = logging.getLogger(__name__)
@@ -63,6 +67,7 @@ class DigestRow:
     agency: str
     state: str
     due_on: dt.date
+    action: str = ""  # a follow-up's kind ("Safety plan"); empty for a screening
 
 
 def caseload_url() -> str:
@@ -72,8 +77,12 @@ def caseload_url() -> str:
 
 def youth_label(row: IntakeSchedule) -> str:
     """Case number, or a short pseudonym: never a name."""
-    case_number = (row.youth.case_number or "").strip()
-    return case_number or f"record {str(row.youth.pseudonym)[:8]}"
+    return _record_label(row.youth)
+
+
+def _record_label(youth: Any) -> str:
+    case_number = (youth.case_number or "").strip()
+    return case_number or f"record {str(youth.pseudonym)[:8]}"
 
 
 def candidates(*, today: dt.date) -> list[User]:
@@ -89,7 +98,29 @@ def candidates(*, today: dt.date) -> list[User]:
         due_on__lte=horizon,
         exit_on__isnull=True,
     ).values("assigned_to_id")
-    return list(User.objects.filter(is_active=True, pk__in=assigned).order_by("pk"))
+    owning = FollowUpAction.objects.filter(completed_on__isnull=True, due_on__lte=horizon).values(
+        "owner_id"
+    )
+    return list(
+        User.objects.filter(Q(pk__in=assigned) | Q(pk__in=owning), is_active=True).order_by("pk")
+    )
+
+
+def build_followup_digest(*, user: User, today: dt.date) -> list[DigestRow]:
+    """The user's open follow-ups that are overdue or due within the week, from the selector the
+    caseload page lists them with; labelled like the screenings (never a name)."""
+    horizon = today + dt.timedelta(days=DAYS_AHEAD)
+    rows = open_followups(user=user, today=today, owner_id=user.pk).filter(due_on__lte=horizon)
+    return [
+        DigestRow(
+            label=_record_label(followup.screening.youth),
+            agency=followup.agency.name,
+            state="overdue" if followup.due_on < today else "due",
+            due_on=followup.due_on,
+            action=followup.get_kind_display(),
+        )
+        for followup in rows
+    ]
 
 
 def build_digest(*, user: User, today: dt.date) -> list[DigestRow]:
@@ -107,31 +138,43 @@ def build_digest(*, user: User, today: dt.date) -> list[DigestRow]:
     return rows
 
 
-def subject_for(overdue: int, due: int) -> str:
+def subject_for(overdue: int, due: int, followups_overdue: int = 0, followups_due: int = 0) -> str:
     """Counts only: a subject line is shown in lock screens and notifications."""
     parts = []
     if overdue:
         parts.append(f"{overdue} youth overdue")
     if due:
         parts.append(f"{due} due this week")
-    return f"Sightline: {', '.join(parts)} for CSE-IT screening"
+    screening = f"{', '.join(parts)} for CSE-IT screening" if parts else ""
+    tasks = []
+    if followups_overdue:
+        tasks.append(
+            f"{followups_overdue} follow-up{'s' if followups_overdue != 1 else ''} overdue"
+        )
+    if followups_due:
+        tasks.append(f"{followups_due} follow-up{'s' if followups_due != 1 else ''} due")
+    return "Sightline: " + "; ".join(p for p in (screening, ", ".join(tasks)) if p)
 
 
 def _message(
-    user: User, rows: list[DigestRow], today: dt.date
+    user: User, rows: list[DigestRow], today: dt.date, followups: list[DigestRow] | None = None
 ) -> tuple[EmailMultiAlternatives, int, int]:
+    followups = followups or []
     overdue = sum(1 for row in rows if row.state == rules.State.OVERDUE.value)
     due = len(rows) - overdue
+    followups_overdue = sum(1 for row in followups if row.state == "overdue")
     context = {
         "user": user,
         "rows": rows,
         "overdue": overdue,
         "due": due,
+        "followups": followups,
+        "followups_overdue": followups_overdue,
         "today": today,
         "url": caseload_url(),
     }
     message = EmailMultiAlternatives(
-        subject=subject_for(overdue, due),
+        subject=subject_for(overdue, due, followups_overdue, len(followups) - followups_overdue),
         body=render_to_string("scheduling/email/digest.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
@@ -171,13 +214,14 @@ def _one(
         report.already_sent += 1
         return
     rows = build_digest(user=user, today=today)
-    if not rows:
+    followups = build_followup_digest(user=user, today=today)
+    if not rows and not followups:
         report.nothing_due += 1
         return
     if not user.email:
         report.no_email.append(user.username)
         return
-    message, overdue, due = _message(user, rows, today)
+    message, overdue, due = _message(user, rows, today, followups)
     if dry_run:
         report.would_send.append(user.username)
         return
@@ -204,6 +248,6 @@ def _one(
         action=AuditAction.EXPORT,
         object_type="reminder_digest",
         object_id=user.pk,
-        detail={"kind": "reminder_digest", "rows": len(rows)},
+        detail={"kind": "reminder_digest", "rows": len(rows), "followups": len(followups)},
     )
     report.sent += 1

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from sightline.catalog import selectors as catalog
 from sightline.scheduling import rules
-from sightline.scheduling.models import IntakeSchedule
-from sightline.scheduling.selectors import my_worklist, schedules_visible_to
+from sightline.scheduling.models import IntakeSchedule, ReminderDigest
+from sightline.scheduling.selectors import my_worklist, schedules_visible_to, state_case
+from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency
 from sightline.tenancy.permissions import Permission
@@ -85,4 +88,93 @@ def intake_schedule_for(*, user: User, intake_id: int, today: dt.date) -> Intake
         .filter(intake_id=intake_id)
         .select_related("assigned_to", "policy")
         .first()
+    )
+
+
+# --- the youth list: each youth's schedule status and last level ---------------------------------------
+
+NO_OPEN_INTAKE = "no_intake"
+YOUTH_SORTS = {
+    "newest": "Newest record first",
+    "due": "Next due first",
+    "last_screened": "Longest since last screening first",
+    "birth": "Youngest first",
+}
+
+
+@dataclass(frozen=True)
+class YouthFilters:
+    """What the youth list is narrowed and ordered by: codes only, never a name."""
+
+    state: str = ""  # a schedule state, NO_OPEN_INTAKE, or "" for any
+    level: str = ""  # the level code of the youth's latest final screening
+    high_risk: bool = False
+    mine: bool = False  # only youth whose open intake is on the user's caseload
+    sort: str = "newest"
+
+
+def youth_directory(
+    youth: QuerySet[Any], *, user: User, today: dt.date, filters: YouthFilters
+) -> QuerySet[Any]:
+    """`youth` (already scoped: `youth_visible_to` or `youth_search`) with each one's open intake's
+    schedule (`next_due_on`, `schedule_state`) and latest final screening (`last_screened_on`,
+    `last_level`, `last_instrument_id`, `last_instrument_version`), filtered and ordered by `filters`.
+
+    One query per page: the figures are correlated subqueries on the youth's own rows, so nothing is
+    scoped twice. Raises ValueError for an unknown state or sort.
+    """
+    schedule = IntakeSchedule.objects.filter(
+        youth_id=OuterRef("pk"), exit_on__isnull=True, intake_on__lte=today
+    )
+    latest = Screening.objects.filter(youth_id=OuterRef("pk"), status=ScreeningStatus.FINAL)
+    latest = latest.exclude(
+        Exists(Screening.objects.filter(amends_id=OuterRef("pk"), status=ScreeningStatus.FINAL))
+    ).order_by("-screened_on", "-pk")
+    rows = youth.annotate(
+        next_due_on=Subquery(schedule.values("due_on")[:1]),
+        schedule_state=Subquery(schedule.annotate(s=state_case(today)).values("s")[:1]),
+        caseload_of=Subquery(schedule.values("assigned_to_id")[:1]),
+        last_screened_on=Subquery(latest.values("screened_on")[:1]),
+        last_level=Subquery(latest.values("level")[:1]),
+        last_instrument_id=Subquery(latest.values("instrument_id")[:1]),
+        last_instrument_version=Subquery(latest.values("instrument_version")[:1]),
+    )
+    if filters.state == NO_OPEN_INTAKE:
+        rows = rows.filter(next_due_on__isnull=True)
+    elif filters.state:
+        if filters.state not in (state.value for state in rules.State):
+            raise ValueError(f"unknown state {filters.state!r}")
+        rows = rows.filter(schedule_state=filters.state)
+    if filters.level:
+        rows = rows.filter(last_level=filters.level)
+    if filters.high_risk:
+        rows = rows.filter(high_risk=True)
+    if filters.mine:
+        rows = rows.filter(caseload_of=user.pk)
+    if filters.sort not in YOUTH_SORTS:
+        raise ValueError(f"unknown sort {filters.sort!r}")
+    ordering = {
+        "newest": ("-created_at", "-pk"),
+        "due": (F("next_due_on").asc(nulls_last=True), "-pk"),
+        "last_screened": (F("last_screened_on").asc(nulls_first=True), "-pk"),
+        "birth": ("-date_of_birth", "-pk"),
+    }[filters.sort]
+    return rows.order_by(*ordering)
+
+
+@dataclass(frozen=True)
+class SystemHealth:
+    """What a system admin checks first; no tenant data, only the platform's own state."""
+
+    database: str
+    instrument_versions: int
+    last_digest_on: dt.date | None  # when the reminder job last mailed anyone
+
+
+def system_health() -> SystemHealth:
+    last = ReminderDigest.objects.order_by("-sent_on").values_list("sent_on", flat=True).first()
+    return SystemHealth(
+        database=connection.vendor,
+        instrument_versions=len(catalog.installed_versions()),
+        last_digest_on=last,
     )

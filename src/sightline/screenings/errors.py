@@ -89,6 +89,7 @@ FOLLOWUP_ALREADY_COMPLETE = "This follow-up is already completed."
 FOLLOWUP_COMPLETED_IN_FUTURE = "The completion date cannot be in the future."
 FOLLOWUP_COMPLETED_BEFORE_SCREENING = "The completion date cannot be before the screening date."
 FOLLOWUP_OUTCOME_REQUIRED = "Say what happened."
+FOLLOWUP_REFERENCE_REQUIRED = "Enter the report's reference number (or say none was given)."
 
 # --- permission (raised as tenancy.access.Forbidden, a PermissionDenied) ------------------------------
 NOT_ALLOWED = "You do not have permission to do this at this agency."

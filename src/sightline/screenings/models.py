@@ -125,6 +125,8 @@ class FollowUpAction(models.Model):
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     outcome = EncryptedTextField(null=True, blank=True)
+    # A mandated report's reference (the hotline's or police report number), kept with its outcome.
+    reference = EncryptedTextField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -132,6 +134,14 @@ class FollowUpAction(models.Model):
 
     class Meta:
         ordering = ["completed_on", "due_on"]
+        indexes = [
+            # Open follow-ups by due date: the worklists' and the digest's question.
+            models.Index(
+                fields=["agency", "due_on"],
+                condition=Q(completed_on__isnull=True),
+                name="followup_open_agency_due",
+            ),
+        ]
 
 
 class ReviewQuerySet(models.QuerySet["ScreeningReview"]):

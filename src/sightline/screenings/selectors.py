@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction
 from sightline.screenings import errors
-from sightline.screenings.choices import ReviewDecision
+from sightline.screenings.choices import FollowUpKind, ReviewDecision
 from sightline.screenings.definitions import definition_for
 from sightline.screenings.errors import ScreeningError
+from sightline.screenings.followups import FollowUpState
 from sightline.screenings.models import (
     FollowUpAction,
     Screening,
@@ -280,3 +293,68 @@ def chain_reviews(*, user: User, screening: Screening) -> list[ScreeningReview]:
             permission=Permission.SCREENING_VIEW,
         ).order_by("-reviewed_at", "-pk")
     )
+
+
+# --- follow-up work lists (issue 21) ----------------------------------------------------------------------
+
+
+def open_followups(
+    *,
+    user: User,
+    today: dt.date,
+    owner_id: int | None = None,
+    agency_id: int | None = None,
+    kind: str | None = None,
+    state: str | None = None,
+    permission: Permission = Permission.SCREENING_VIEW,
+) -> QuerySet[FollowUpAction]:
+    """Follow-ups the user may see (with `permission`), with `state` ("open", "overdue", "done") and
+    `days_late` computed in SQL as `followups.followup_state` does; soonest due first.
+
+    By default only follow-ups not yet completed; `state="done"` lists completed ones. `owner_id` and
+    `agency_id` narrow the already scoped rows (they never widen them). ValueError for an unknown
+    state or kind.
+    """
+    rows = followups_visible_to(user=user, permission=permission).annotate(
+        state=Case(
+            When(completed_on__isnull=False, then=Value(FollowUpState.DONE.value)),
+            When(due_on__lt=today, then=Value(FollowUpState.OVERDUE.value)),
+            default=Value(FollowUpState.OPEN.value),
+            output_field=CharField(),
+        )
+    )
+    if state == FollowUpState.DONE.value:
+        rows = rows.filter(completed_on__isnull=False).order_by("-completed_on", "-pk")
+    else:
+        rows = rows.filter(completed_on__isnull=True).order_by("due_on", "pk")
+        if state == FollowUpState.OVERDUE.value:
+            rows = rows.filter(due_on__lt=today)
+        elif state == FollowUpState.OPEN.value:
+            rows = rows.filter(due_on__gte=today)
+        elif state:
+            raise ValueError(f"unknown follow-up state {state!r}")
+    if kind:
+        if kind not in FollowUpKind.values:
+            raise ValueError(f"unknown follow-up kind {kind!r}")
+        rows = rows.filter(kind=kind)
+    if owner_id is not None:
+        rows = rows.filter(owner_id=owner_id)
+    if agency_id is not None:
+        rows = rows.filter(agency_id=agency_id)
+    return rows
+
+
+def followup_counts(
+    *, user: User, today: dt.date, owner_id: int | None = None, agency_id: int | None = None
+) -> dict[str, int]:
+    """How many follow-ups the user may see are open (not yet due) and overdue: one query."""
+    rows = followups_visible_to(user=user).filter(completed_on__isnull=True)
+    if owner_id is not None:
+        rows = rows.filter(owner_id=owner_id)
+    if agency_id is not None:
+        rows = rows.filter(agency_id=agency_id)
+    counts = rows.order_by().aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        open=Count("pk", filter=Q(due_on__gte=today)),
+    )
+    return {"overdue": counts["overdue"], "open": counts["open"]}

@@ -27,6 +27,7 @@ from sightline.screenings import errors, versions
 from sightline.screenings.choices import VersionKind
 from sightline.screenings.definitions import Definition, definition_for, definition_for_new
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError, ScreeningStateError
+from sightline.screenings.followups import REPORT_KINDS
 from sightline.screenings.models import (
     FollowUpAction,
     FollowUpKind,
@@ -175,6 +176,12 @@ def _store_result(screening: Screening, result: Any) -> list[str]:
     screening.level = result.level or ""
     screening.rated_count = result.rated_count
     return ["total", "level", "rated_count"]
+
+
+def missing_for_finalize(definition: Definition, screening: Screening) -> list[tuple[str, str]]:
+    """What finalizing `screening` still needs, as (field, what to tell the screener): for pages that
+    link each missing answer (the service itself refuses with one message naming them all)."""
+    return _missing_items(screening, definition)
 
 
 def _missing_items(screening: Screening, definition: Definition) -> list[tuple[str, str]]:
@@ -737,10 +744,12 @@ def followup_complete(
     by: User,
     completed_on: dt.date,
     outcome: str,
+    reference: str | None = None,
     context: AuditContext | None = None,
 ) -> FollowUpAction:
     """Mark a follow-up done, saying what happened. Anyone with FOLLOWUP_EDIT at its agency may, not only
-    its owner (people leave and cover for each other); once completed it stays completed."""
+    its owner (people leave and cover for each other); once completed it stays completed. A mandated
+    report (`REPORT_KINDS`) also needs its `reference`; `completed_on` is the day it was made."""
     completed_on = _date(completed_on, field="completed_on")
     if completed_on > timezone.localdate():
         raise ScreeningError(errors.FOLLOWUP_COMPLETED_IN_FUTURE, field="completed_on")
@@ -757,15 +766,19 @@ def followup_complete(
             raise ScreeningStateError(errors.FOLLOWUP_ALREADY_COMPLETE)
         if completed_on < visible.screening.screened_on:
             raise ScreeningError(errors.FOLLOWUP_COMPLETED_BEFORE_SCREENING, field="completed_on")
+        reference = _optional_text(reference, field="reference", max_length=100)
+        if current.kind in REPORT_KINDS and not reference:
+            raise ScreeningError(errors.FOLLOWUP_REFERENCE_REQUIRED, field="reference")
         current.completed_on = completed_on
         current.outcome = outcome
-        current.save(update_fields=["completed_on", "outcome"])
+        current.reference = reference
+        current.save(update_fields=["completed_on", "outcome", "reference"])
         audit_record(
             actor=by,
             action=AuditAction.CHANGE,
             obj=current,
             youth_id=visible.screening.youth_id,
             context=context_for(by, context),
-            detail={"fields": ["completed_on", "outcome"]},
+            detail={"fields": ["completed_on", "outcome", *(["reference"] if reference else [])]},
         )
     return current

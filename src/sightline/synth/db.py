@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from sightline import instruments
-from sightline.privacy.blind_index import digests, index_tokens
+from sightline.privacy.blind_index import digests, stored_tokens
 from sightline.privacy.fields import encrypt_value
 from sightline.privacy.keys import search_key
 from sightline.screenings.models import FollowUpAction, Screening, ScreeningMode, ScreeningStatus
@@ -328,7 +328,7 @@ class _Writer:
 
         def hashed(name: str) -> set[str]:
             if name not in cache:
-                cache[name] = digests(index_tokens(name), key=key)
+                cache[name] = digests(stored_tokens(name), key=key)
             return cache[name]
 
         def tokens() -> Iterator[tuple[int, str]]:

@@ -5,8 +5,10 @@ through here: lists are `scoped(queryset, user=..., permission=...)` (lazy, one 
 when the list is read) and single records `one(...)`. Each app binds them to its models in its
 selectors (`youth_for_user`, `screening_for_user`, `screenings_visible_to` ...), so the rule is written
 once and this module imports no app's models. A missing record and another agency's record give the same
-`NotFound` (a 404); a record the person may see but not change with `permission` gives `Forbidden` (a
-403). Both carry what was asked for, so the edge that answers them writes one DENIED audit event
+`NotFound` (a 404); a record of the person's own agency (one where they hold any role) that they may
+not see or change with `permission` gives `Forbidden` (a 403). That is the one rule for refusals: a
+foreign or missing object is 404, a forbidden action on one's own agency is 403, and a page the person
+holds no role for anywhere is a forbidden action (403). Both carry what was asked for, so the edge that answers them writes one DENIED audit event
 (`record_refusal`), even when the service's transaction rolls back. A door asked to `record=` an action
 (VIEW, PRINT) writes that event itself.
 """
@@ -30,6 +32,7 @@ from sightline.tenancy.models import Agency
 from sightline.tenancy.permissions import (
     Permission,
     has_permission,
+    is_member,
     permitted_agency_ids,
 )
 
@@ -167,7 +170,8 @@ def agency_for_user(
 ) -> Agency:
     """The agency if one of the user's memberships grants `permission` (or any of `also`) there.
 
-    A missing agency and one the user has no such role in are the same NotFound.
+    A missing agency and one the user holds no role in are the same NotFound; the user's own agency
+    without such a role is Forbidden.
     """
     wanted = (_check(permission), *(_check(p) for p in also))
     _entered()
@@ -179,6 +183,10 @@ def agency_for_user(
         ) from None
     agency = Agency.objects.filter(pk=pk, pk__in=permitted_agency_ids(user, *wanted)).first()
     if agency is None:
+        if is_member(user, agency=pk):
+            raise Forbidden(
+                NOT_ALLOWED, object_type="agency", object_id=pk, permission=permission, agency_id=pk
+            )
         raise NotFound(
             NO_SUCH_AGENCY,
             object_type="agency",
@@ -231,17 +239,32 @@ def one(
     record: AuditAction | None,
 ) -> Record:
     """The row `pk` of an already scoped `queryset`, or NotFound; Forbidden when `permission` is more
-    than `view_permission` and the user lacks it at the row's agency; `record` writes that event."""
+    than `view_permission` and the user lacks it at the row's agency, or when the row belongs to an
+    agency where the user holds a role but not `view_permission`; `record` writes that event."""
     _check(permission)
     try:
         found = queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
+        agency_id = _agency_of(queryset.model, pk)
+        if (
+            agency_id is not None
+            and is_member(user, agency=agency_id)
+            and not has_permission(user, view_permission, agency=agency_id)
+        ):
+            # Their own agency's record, out of their role's reach: say so rather than "missing".
+            raise Forbidden(
+                NOT_ALLOWED,
+                object_type=object_type,
+                object_id=pk,
+                permission=permission,
+                agency_id=agency_id,
+            ) from None
         raise NotFound(
             missing,
             object_type=object_type,
             object_id=pk,
             permission=permission,
-            agency_id=_agency_of(queryset.model, pk),
+            agency_id=agency_id,
         ) from None
     if permission is not view_permission and not has_permission(
         user, permission, agency=found.agency_id
@@ -291,11 +314,11 @@ def require(
 View = TypeVar("View", bound=Callable[..., "HttpResponse"])
 
 
-def requires(*permissions: Permission, missing: str = "") -> Callable[[View], View]:
+def requires(*permissions: Permission) -> Callable[[View], View]:
     """A view for signed-in people who hold one of `permissions` at some active agency.
 
-    Anyone else who is signed in is refused: with `missing` (the page's "no such page" text) as a 404,
-    so the page's existence says nothing, otherwise as a 403. Anonymous people go to sign in.
+    Anyone else who is signed in is refused with a 403: the page exists for everyone, the action is
+    what their roles forbid. Anonymous people go to sign in.
     """
     wanted = tuple(_check(p) for p in permissions)
 
@@ -306,19 +329,9 @@ def requires(*permissions: Permission, missing: str = "") -> Callable[[View], Vi
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if wanted and not any(holds_anywhere(user, p) for p in wanted):
-                refused: Exception
-                if missing:
-                    refused = NotFound(
-                        missing, object_type="page", object_id=request.path, permission=wanted[0]
-                    )
-                else:
-                    refused = Forbidden(
-                        NOT_ALLOWED,
-                        object_type="page",
-                        object_id=request.path,
-                        permission=wanted[0],
-                    )
-                raise refused
+                raise Forbidden(
+                    NOT_ALLOWED, object_type="page", object_id=request.path, permission=wanted[0]
+                )
             return view(request, *args, **kwargs)
 
         wrapper.required_permissions = wanted  # type: ignore[attr-defined]

@@ -233,6 +233,26 @@ def _roles_by_agency(user: User) -> dict[int, frozenset[str]]:
     return found
 
 
+def is_member(user: User, *, agency: Agency | int) -> bool:
+    """True when the user holds any active role in `agency`: its records are the user's own agency's,
+    so a refusal there may say so (403) instead of pretending the record is missing (404)."""
+    agency_id = agency if isinstance(agency, int) else agency.pk
+    if not user.is_authenticated or not user.is_active:
+        return False
+    limit = _limit_for(user)
+    if limit is not None and agency_id not in limit.agency_ids:
+        return False  # outside a token's scope the agency is as foreign as any other
+    if _request_grants.get() is None:
+        return Membership.objects.filter(
+            user_id=user.pk,
+            user__is_active=True,
+            active=True,
+            agency__active=True,
+            agency_id=agency_id,
+        ).exists()
+    return agency_id in _roles_by_agency(user)
+
+
 def has_permission(user: User, perm: Permission, *, agency: Agency | int) -> bool:
     """True when one of the user's active memberships in `agency` grants `perm`."""
     roles = roles_with(perm)

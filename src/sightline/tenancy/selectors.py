@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, Membership, TrainingRecord, User
@@ -58,6 +58,14 @@ def people_with_permission(
     `include_former` keeps people whose membership or account has ended: a filter over past
     screenings must still offer the screener who did them.
     """
+    return list(
+        _colleagues(user=user, agency_ids=agency_ids, perm=perm, include_former=include_former)
+    )
+
+
+def _colleagues(
+    *, user: User, agency_ids: list[int], perm: Permission, include_former: bool
+) -> QuerySet[User]:
     own = Membership.objects.filter(
         user_id=user.pk, active=True, user__is_active=True, agency__active=True
     ).values_list("agency_id", flat=True)
@@ -67,8 +75,42 @@ def people_with_permission(
     if not include_former:
         memberships = memberships.filter(active=True, user__is_active=True)
     user_ids = memberships.values_list("user_id", flat=True)
-    return list(
-        User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+    return User.objects.filter(pk__in=user_ids).order_by("last_name", "first_name", "username")
+
+
+def people_matching(
+    *,
+    user: User,
+    agency_ids: list[int],
+    perm: Permission,
+    text: str,
+    limit: int = 20,
+    include_former: bool = False,
+) -> list[User]:
+    """At most `limit` of `people_with_permission` where every word of `text` starts their username,
+    first or last name (case-insensitive): the search-as-you-type picker, so a page never lists
+    thousands of staff."""
+    found = _colleagues(user=user, agency_ids=agency_ids, perm=perm, include_former=include_former)
+    words = text.split()
+    if not words:
+        return []
+    for word in words:
+        found = found.filter(
+            Q(username__istartswith=word)
+            | Q(first_name__istartswith=word)
+            | Q(last_name__istartswith=word)
+        )
+    return list(found[:limit])
+
+
+def colleague(
+    *, user: User, agency_ids: list[int], perm: Permission, pk: int, include_former: bool = False
+) -> User | None:
+    """One of `people_with_permission` by id, or None."""
+    return (
+        _colleagues(user=user, agency_ids=agency_ids, perm=perm, include_former=include_former)
+        .filter(pk=pk)
+        .first()
     )
 
 
@@ -89,3 +131,32 @@ def active_memberships(*, user: User) -> list[Membership]:
         .select_related("agency")
         .order_by("agency__name")
     )
+
+
+def training_expiring(*, user: User, today: dt.date, within_days: int = 60) -> list[TrainingRecord]:
+    """Training of the active staff of the agencies whose training the user manages that runs out
+    within `within_days` (soonest first), left out when a later record already covers the day after."""
+    horizon = today + dt.timedelta(days=within_days)
+    managed = access.agency_ids_visible_to(user, Permission.TRAINING_MANAGE)
+    people = Membership.objects.filter(agency_id__in=managed, active=True).values("user_id")
+    renewed = TrainingRecord.objects.filter(
+        user_id=OuterRef("user_id"), instrument_id=OuterRef("instrument_id"), trained_on__lte=today
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=horizon))
+    return list(
+        TrainingRecord.objects.filter(
+            user_id__in=people, expires_on__gte=today, expires_on__lte=horizon
+        )
+        .exclude(Exists(renewed))
+        .select_related("user")
+        .order_by("expires_on", "pk")[:20]
+    )
+
+
+def people_counts(*, user: User) -> list[tuple[Agency, int]]:
+    """Each agency whose staff the user manages, with its number of active memberships."""
+    agencies = list(
+        access.agencies_visible_to(user, Permission.STAFF_MANAGE).annotate(
+            people=Count("memberships", filter=Q(memberships__active=True))
+        )
+    )
+    return [(agency, agency.people) for agency in agencies]  # type: ignore[attr-defined]

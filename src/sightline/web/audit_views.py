@@ -28,7 +28,6 @@ from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission
 
 PAGE_SIZE = 50
-NO_SUCH_PAGE = "No such page."
 OBJECT_TYPES = [
     "youth",
     "intakeepisode",
@@ -86,7 +85,7 @@ def _scope(request: HttpRequest) -> Any:
     return access.agency_ids_visible_to(user, Permission.AUDIT_VIEW)  # type: ignore[arg-type]
 
 
-@requires(Permission.AUDIT_VIEW, missing=NO_SUCH_PAGE)
+@requires(Permission.AUDIT_VIEW)
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
@@ -121,7 +120,7 @@ class _Echo:
         return value
 
 
-@requires(Permission.AUDIT_VIEW, missing=NO_SUCH_PAGE)
+@requires(Permission.AUDIT_VIEW)
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)

@@ -60,6 +60,8 @@ class IndicatorField:
     selected: str
     statements: tuple[StatementField, ...]
     suggestion: Choice | None
+    # The jump list's marker: "done" (rated), "nei" (not enough information) or "not_rated".
+    marker: str = "not_rated"
 
 
 class PracticeForm:
@@ -130,16 +132,18 @@ class PracticeForm:
         rating_codes = {c.value: c.code for c in self.indicator_choices}
         answer_codes = {c.value: c.code for c in self.statement_choices}
         by_value = {c.value: c for c in self.indicator_choices}
+        nei_codes = {c.code for c in self.indicator_choices if c.value == instruments.NEI}
         fields = []
         for number, indicator in enumerate(self.definition.indicators, start=1):
             answers = self.statement_answers[indicator.id]
             suggested = suggestions.get(indicator.id)
+            selected = rating_codes.get(self.ratings.get(indicator.id), NOT_RATED)  # type: ignore[arg-type]
             fields.append(
                 IndicatorField(
                     number=number,
                     indicator=indicator,
                     name=RATING_PREFIX + indicator.id,
-                    selected=rating_codes.get(self.ratings.get(indicator.id), NOT_RATED),  # type: ignore[arg-type]
+                    selected=selected,
                     statements=tuple(
                         StatementField(
                             statement=statement,
@@ -149,6 +153,9 @@ class PracticeForm:
                         for statement in indicator.statements
                     ),
                     suggestion=None if suggested is None else by_value.get(suggested),
+                    marker="not_rated"
+                    if selected == NOT_RATED
+                    else ("nei" if selected in nei_codes else "done"),
                 )
             )
         return fields

@@ -36,7 +36,7 @@ CORRECTION_STARTED = (
 
 
 # The same answer as a missing page: its existence tells a screener nothing.
-@requires(Permission.AGENCY_OVERVIEW, missing="No such page.")
+@requires(Permission.AGENCY_OVERVIEW)
 @require_http_methods(["GET"])
 def awaiting_review(request: HttpRequest) -> HttpResponse:
     """Final screenings nobody has reviewed yet at the agencies the user oversees, oldest first."""

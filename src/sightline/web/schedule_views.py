@@ -6,6 +6,8 @@ there), and each page writes its own audit event, since listing identified youth
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -30,11 +33,12 @@ from sightline.scheduling.selectors import (
     state_counts,
 )
 from sightline.scheduling.worklists import overseen_agencies
+from sightline.screenings.selectors import followup_counts, open_followups
 from sightline.tenancy import access
 from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission
-from sightline.tenancy.selectors import people_with_permission
-from sightline.web.screening_forms import person_label
+from sightline.tenancy.selectors import colleague, people_matching
+from sightline.web.followup_rows import describe_followups
 
 PAGE_SIZE = 50
 UNASSIGNED = "none"
@@ -45,12 +49,34 @@ STATE_CHOICES = [
     (rules.State.NOT_ELIGIBLE.value, "Not yet eligible"),
 ]
 STATE_LABELS = dict(STATE_CHOICES)
+NO_SUCH_SCREENER = "No screener at this agency matches “{text}”."
+SEVERAL_SCREENERS = "Several people match “{text}” ({names}); type more of the name."
+
+
+UNASSIGNED_WORDS = {UNASSIGNED, "unassigned"}
+_USERNAME_IN_LABEL = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def picker_label(user: Any) -> str:
+    """How the screener picker names a person, and the text it resolves back: "Name (username)"."""
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
 
 
 class WorklistFilter(forms.Form):
-    """The agency worklist's GET filters; choices come from the agency, so a stale link is an error."""
+    """The agency worklist's GET filters; choices come from the agency, so a stale link is an error.
 
-    screener = forms.ChoiceField(label="Screener", required=False)
+    The screener is a text field, not a list of every casework member (2,808 at a large agency): it
+    takes what the search-as-you-type picker offers ("Name (username)"), a person's id (links), any
+    unique start of a name (without JavaScript), or "Unassigned".
+    """
+
+    screener = forms.CharField(
+        label="Screener",
+        required=False,
+        max_length=200,
+        help_text="Type a name, or “Unassigned”.",
+    )
     program = forms.ChoiceField(label="Program", required=False)
     state = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *STATE_CHOICES]
@@ -61,16 +87,60 @@ class WorklistFilter(forms.Form):
         choices=[("", "Any age")] + [(band.code, band.label) for band in AGE_BANDS],
     )
 
-    def __init__(self, *args: Any, screeners: list[Any], programs: list[str], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        find_people: Callable[[str], list[Any]],
+        person_by_id: Callable[[int], Any],
+        programs: list[str],
+        picker_url: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["screener"].choices = [("", "Anyone"), (UNASSIGNED, "Unassigned")] + [
-            (str(user.pk), person_label(user)) for user in screeners
-        ]
+        self.find_people = find_people
+        self.person_by_id = person_by_id
+        self.chosen: Any = None
         self.fields["program"].choices = [("", "Any program")] + [(p, p) for p in programs]
+        if picker_url:
+            self.fields["screener"].widget.attrs.update(
+                {
+                    "list": "screener-options",
+                    "autocomplete": "off",
+                    "hx-get": picker_url,
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": "#screener-options",
+                    "hx-swap": "outerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
+
+    def clean_screener(self) -> str:
+        text = self.cleaned_data["screener"].strip()
+        if not text or text.lower() in UNASSIGNED_WORDS:
+            return UNASSIGNED if text else ""
+        if text.isdigit():
+            self.chosen = self.person_by_id(int(text))
+            if self.chosen is None:
+                raise forms.ValidationError(NO_SUCH_SCREENER.format(text=text))
+            return text
+        named = _USERNAME_IN_LABEL.search(text)
+        wanted = named.group(1).strip() if named else text
+        found = self.find_people(wanted)
+        exact = [user for user in found if user.username == wanted]
+        if len(exact) == 1 or len(found) == 1:
+            self.chosen = (exact or found)[0]
+            return str(self.chosen.pk)
+        if not found:
+            raise forms.ValidationError(NO_SUCH_SCREENER.format(text=text))
+        raise forms.ValidationError(
+            SEVERAL_SCREENERS.format(
+                text=text, names="; ".join(picker_label(user) for user in found[:5])
+            )
+        )
 
     def selector_kwargs(self, *, with_state: bool = True) -> dict[str, Any]:
         data = self.cleaned_data
-        screener = data["screener"]
+        screener = data["screener"]  # "", UNASSIGNED or the chosen person's id (clean_screener)
         kwargs: dict[str, Any] = {
             "unassigned": screener == UNASSIGNED,
             "assigned_to_id": int(screener) if screener and screener != UNASSIGNED else None,
@@ -114,6 +184,10 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     rows = list(my_worklist(user=request.user, today=today))
     for row in rows:
         _describe(row, today)
+    followups = describe_followups(
+        list(open_followups(user=request.user, today=today, owner_id=request.user.pk)[:50]),
+        today,
+    )
     audit_record(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -127,13 +201,14 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
         {
             "overdue": [row for row in rows if row.days_late],
             "due_soon": [row for row in rows if not row.days_late],
+            "followups": followups,
             "today": today,
             "requested": _late(requests_for_caseload(user=request.user)),
         },
     )
 
 
-@requires(Permission.AGENCY_OVERVIEW, missing="No such page.")
+@requires(Permission.AGENCY_OVERVIEW)
 @require_GET
 def agency_index(request: HttpRequest) -> HttpResponse:
     agencies = overseen_agencies(user=request.user)
@@ -157,16 +232,62 @@ def _agency_or_404(request: HttpRequest, agency_id: int) -> tuple[Any, int]:
 
 
 def _filter_form(request: HttpRequest, agency: Any, today: Any) -> WorklistFilter:
-    return WorklistFilter(
-        request.GET,
-        screeners=people_with_permission(
+    def find(text: str) -> list[Any]:
+        return people_matching(
             user=request.user,
             agency_ids=[agency.pk],
             perm=Permission.SCREENING_EDIT,
+            text=text,
             include_former=True,
-        ),
+        )
+
+    def by_id(pk: int) -> Any:
+        return colleague(
+            user=request.user,
+            agency_ids=[agency.pk],
+            perm=Permission.SCREENING_EDIT,
+            pk=pk,
+            include_former=True,
+        )
+
+    return WorklistFilter(
+        request.GET,
+        find_people=find,
+        person_by_id=by_id,
         programs=agency_programs(user=request.user, agency_id=agency.pk, today=today),
+        picker_url=reverse("web:schedule-agency-screeners", args=[agency.pk]),
     )
+
+
+def _show_chosen(form: WorklistFilter) -> None:
+    """Show the resolved screener by name in the text field (a link may have carried only an id)."""
+    shown = form.data.copy()
+    if form.chosen is not None:
+        shown["screener"] = picker_label(form.chosen)
+    elif form.cleaned_data["screener"] == UNASSIGNED:
+        shown["screener"] = "Unassigned"
+    form.data = shown
+
+
+@login_required
+@require_GET
+def agency_screener_picker(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """The picker's suggestions for what has been typed: at most 20 people, as a datalist (htmx)."""
+    agency, _ = _agency_or_404(request, agency_id)
+    text = request.GET.get("screener", "").strip()
+    people = (
+        people_matching(
+            user=request.user,
+            agency_ids=[agency.pk],
+            perm=Permission.SCREENING_EDIT,
+            text=text,
+            include_former=True,
+        )
+        if text and text.lower() not in UNASSIGNED_WORDS
+        else []
+    )
+    options = [picker_label(user) for user in people]
+    return render(request, "web/schedule/_screener_options.html", {"options": options})
 
 
 def _query(request: HttpRequest, **changes: str | None) -> str:
@@ -187,6 +308,7 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
     form = _filter_form(request, agency, today)
     page, counts = None, None
     if form.is_valid():
+        _show_chosen(form)
         try:
             base = agency_worklist(
                 user=request.user,
@@ -245,6 +367,7 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
             "query": _query(request),
             "several_agencies": overseen > 1,
             "requested": _late(requests_for_agency(user=request.user, agency_id=agency.pk)),
+            "followup_counts": followup_counts(user=request.user, today=today, agency_id=agency.pk),
         },
         status=200 if page is not None else 400,
     )

@@ -21,6 +21,7 @@ from sightline.screenings.choices import (
     ScreeningReason,
     ScreeningStatus,
 )
+from sightline.screenings.followups import REPORT_KINDS
 from sightline.tenancy.choices import ScreenerRole
 from sightline.tenancy.permissions import Permission
 from sightline.tenancy.selectors import people_with_permission
@@ -184,13 +185,26 @@ class FollowUpForm(forms.Form):
 
 class FollowUpCompleteForm(forms.Form):
     completed_on = forms.DateField(label="Completed on", widget=DATE_INPUT)
+    reference = forms.CharField(
+        label="Report reference",
+        max_length=100,
+        required=False,
+        help_text="The number the hotline or police gave the report.",
+    )
     outcome = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, followup_pk: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, followup_pk: int | None = None, kind: str = "", **kwargs: Any
+    ) -> None:
         # The detail page shows one of these per open follow-up: their ids must not collide.
         if followup_pk is not None:
             kwargs.setdefault("auto_id", f"id_followup{followup_pk}_%s")
         super().__init__(*args, **kwargs)
+        if kind in REPORT_KINDS:
+            # A mandated report is recorded with its date and reference (the service requires it).
+            self.fields["completed_on"].label = "Date of the report"
+        else:
+            del self.fields["reference"]
 
 
 class _Filters(forms.Form):

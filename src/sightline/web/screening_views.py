@@ -7,12 +7,13 @@ nothing. Views write the VIEW and PRINT audit events themselves (services audit 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +25,12 @@ from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
 from sightline.catalog import selectors as catalog
 from sightline.scheduling.policies import policy_in_force
-from sightline.screenings import selectors, services
+from sightline.screenings import errors, selectors, services
 from sightline.screenings.choices import InformationSource, ScreeningMode, ScreeningStatus
 from sightline.screenings.definitions import Definition, definition_for
 from sightline.screenings.errors import ScreeningConflictError, ScreeningError
+from sightline.screenings.exports import screenings_csv
+from sightline.screenings.followups import days_late, followup_state, prompt_actions
 from sightline.security import idempotency
 from sightline.tenancy import access
 from sightline.tenancy.access import requires
@@ -161,13 +164,30 @@ def _detail_context(
     context = _record_context(request, screening)
     complete_forms = complete_forms or {}
     followups = context.get("followups", [])
+    today = timezone.localdate()
     for followup in followups:
         followup.complete_form = complete_forms.get(
             followup.pk,
             sf.FollowUpCompleteForm(
-                initial={"completed_on": timezone.localdate()}, followup_pk=followup.pk
+                initial={"completed_on": today}, followup_pk=followup.pk, kind=followup.kind
             ),
         )
+        followup.state = followup_state(
+            due_on=followup.due_on, completed_on=followup.completed_on, today=today
+        ).value
+        followup.days_late = days_late(
+            due_on=followup.due_on, completed_on=followup.completed_on, today=today
+        )
+    # The level's prompts as one-click actions; a kind already recorded here is shown as done.
+    recorded = {followup.kind for followup in followups}
+    context["prompt_actions"] = [
+        {
+            "action": action,
+            "recorded": action.kind in recorded,
+            "due_on": max(today + dt.timedelta(days=action.due_days), screening.screened_on),
+        }
+        for action in prompt_actions(context.get("suggestions", ()))
+    ]
     context.update(
         chain=chain,
         superseded_by=getattr(this, "superseded_by", None),
@@ -282,6 +302,7 @@ def _render_edit(
     status: int = 200,
     error: str | None = None,
     conflict: bool = False,
+    finalize_missing: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     context = {
         **_result_context(definition, ratings),
@@ -290,8 +311,39 @@ def _render_edit(
         "draft": draft,
         "error": error,
         "conflict": conflict,
+        "finalize_missing": finalize_missing or [],
+        "nei_codes": " ".join(
+            c.code for c in ratings.indicator_choices if c.value == instruments.NEI
+        ),
     }
     return render(request, "web/screenings/edit.html", context, status=status)
+
+
+# Where each of the finalize check's non-indicator answers is on the draft page.
+_FACT_ANCHORS = {
+    "information_sources": ("id_information_sources_0", "The information sources you used"),
+    "reason": ("id_reason", "The reason for screening"),
+    "reason_other": ("id_reason_other", "What the other reason for screening is"),
+    "screener_role": ("id_screener_role", "Your professional role"),
+    "known_for": ("id_known_for", "How long you have known the youth"),
+}
+
+
+def _missing_links(definition: Definition, screening: Screening) -> list[dict[str, str]]:
+    """What finalizing still needs, each with the page anchor of its answer."""
+    found = [
+        {
+            "href": f"#indicator-{indicator.id}",
+            "text": f"Key indicator {number}: {indicator.title} is not rated",
+        }
+        for number, indicator in enumerate(definition.indicators, start=1)
+        if indicator.id not in screening.indicator_ratings
+    ]
+    for field, _said in services.missing_for_finalize(definition, screening):
+        if field in _FACT_ANCHORS:
+            anchor, text = _FACT_ANCHORS[field]
+            found.append({"href": f"#{anchor}", "text": f"{text} is not answered"})
+    return found
 
 
 def _stored_forms(
@@ -385,17 +437,75 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Draft saved.")
         return redirect("web:screening-edit", pk=saved.pk)
     if outcome.refused is not None:
-        # The changes were kept as a draft in the same transaction; say why it is not final.
+        # The changes were kept as a draft in the same transaction; say why it is not final, with a
+        # link to each key indicator still unrated when that is the reason.
+        missing = _missing_links(definition, outcome.screening)
         return _render_edit(
             request,
             outcome.screening,
             definition,
             *_stored_forms(definition, outcome.screening),
             status=400,
-            error=f"{outcome.refused.message} {SAVED_BUT_NOT_FINALIZED}",
+            error=(
+                f"This screening cannot be finalized yet. {SAVED_BUT_NOT_FINALIZED}"
+                if missing and outcome.refused.code == errors.SCREENING_INCOMPLETE
+                else f"{outcome.refused.message} {SAVED_BUT_NOT_FINALIZED}"
+            ),
+            finalize_missing=missing if outcome.refused.code == errors.SCREENING_INCOMPLETE else [],
         )
     messages.success(request, "Screening finalized.")
     return redirect("web:screening-detail", pk=outcome.screening.pk)
+
+
+AUTOSAVE_PARTIAL = "web/screenings/_autosave.html"
+
+
+@login_required
+@require_POST
+def screening_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the draft page's answers as they change (htmx), with the same version check as Save
+    draft: the response is the result panel, the new lock version and a status line (out of band).
+
+    Never finalizes. A conflict saves nothing and says so; the page keeps the screener's answers.
+    """
+    screening = selectors.screening_for_user(
+        user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
+    )
+    try:
+        definition = definition_for(screening)
+    except ScreeningError:
+        raise Http404("This screening's instrument is not available.") from None
+    draft = sf.DraftForm(request.POST)
+    ratings = PracticeForm(definition, request.POST)
+    context: dict[str, Any] = {**_result_context(definition, ratings), "saved": False}
+    if not (draft.is_valid() and ratings.is_valid()):
+        context["status"] = "Not saved yet: correct the answers marked on the page, then save."
+        return render(request, AUTOSAVE_PARTIAL, context, status=400)
+    try:
+        saved = services.screening_save_draft(
+            screening=screening,
+            by=request.user,
+            expected_lock_version=draft.cleaned_data["lock_version"],
+            context=_context(request),
+            indicator_ratings=ratings.ratings,
+            statement_answers=_posted_statements(request.POST, ratings),
+            **draft.service_kwargs(),
+        )
+    except ScreeningConflictError as error:
+        context["status"] = f"Not saved: {error.message}"
+        context["conflict"] = True
+        return render(request, AUTOSAVE_PARTIAL, context)
+    except ScreeningError as error:
+        context["status"] = f"Not saved: {error.message}"
+        return render(request, AUTOSAVE_PARTIAL, context)
+    context.update(
+        saved=True,
+        lock_version=saved.lock_version,
+        status=f"Draft saved at {timezone.localtime():%H:%M}.",
+    )
+    response = render(request, AUTOSAVE_PARTIAL, context)
+    response["X-Sightline-Saved"] = "1"  # the page's leave warning treats the answers as kept
+    return response
 
 
 @login_required
@@ -533,7 +643,7 @@ def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, permission=Permission.FOLLOWUP_EDIT
     )
     screening = selectors.screening_for_user(user=request.user, pk=followup.screening_id)
-    form = sf.FollowUpCompleteForm(request.POST, followup_pk=followup.pk)
+    form = sf.FollowUpCompleteForm(request.POST, followup_pk=followup.pk, kind=followup.kind)
     if form.is_valid():
         try:
             services.followup_complete(
@@ -541,6 +651,7 @@ def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 completed_on=form.cleaned_data["completed_on"],
                 outcome=form.cleaned_data["outcome"],
+                reference=form.cleaned_data.get("reference"),
                 context=_context(request),
             )
         except ScreeningError as error:
@@ -594,7 +705,7 @@ def my_screenings(request: HttpRequest) -> HttpResponse:
 
 
 # The same answer as a missing page: the overview's existence tells a screener nothing.
-@requires(Permission.AGENCY_OVERVIEW, missing="No such page.")
+@requires(Permission.AGENCY_OVERVIEW)
 @require_http_methods(["GET"])
 def agency_screenings(request: HttpRequest) -> HttpResponse:
     agency_ids = list(access.agency_ids_visible_to(request.user, Permission.AGENCY_OVERVIEW))
@@ -612,3 +723,34 @@ def agency_screenings(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/screenings/agency.html", context, status=200 if page is not None else 400
     )
+
+
+@requires(Permission.AGENCY_OVERVIEW)
+@require_http_methods(["GET"])
+def agency_screenings_export(request: HttpRequest) -> HttpResponse:
+    """The agency screenings list, filtered as on the page, as CSV; an EXPORT event with the row count."""
+    agency_ids = list(access.agency_ids_visible_to(request.user, Permission.AGENCY_OVERVIEW))
+    form = sf.AgencyFilter(request.GET, screeners=sf.agency_staff(request.user, agency_ids))
+    if not form.is_valid():
+        context = {"filters": form, "page": None, "query": _query_without_page(request)}
+        context["instrument_names"] = _instrument_names()
+        return render(request, "web/screenings/agency.html", context, status=400)
+    found = selectors.agency_screenings(user=request.user, **form.selector_kwargs())
+    today = timezone.localdate()
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="screening",
+        context=AuditContext.from_request(request),
+        detail={
+            "kind": "agency_screenings",
+            "filters": {k: str(v) for k, v in form.cleaned_data.items() if v},
+            "rows": found.count(),
+        },
+    )
+    response = StreamingHttpResponse(
+        screenings_csv(found.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="screenings-{today:%Y-%m-%d}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

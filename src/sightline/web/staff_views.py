@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 NO_AGENCY = "No such agency."
 
 
-@login_required
+@access.requires(Permission.TRAINING_MANAGE)
 @require_http_methods(["GET", "POST"])
 def staff(request: HttpRequest) -> HttpResponse:
     agency = _managed_agency(request)
@@ -86,7 +85,7 @@ def _managed_agencies(request: HttpRequest) -> list[Agency]:
 def _managed_agency(request: HttpRequest) -> Agency:
     """The agency named by ?agency= among those whose training the user manages (default: the first).
 
-    Anyone who manages none gets the same 404 as for a missing agency.
+    Anyone who manages none never gets here (403); another agency's id is the same 404 as a missing one.
     """
     wanted = request.GET.get("agency")
     if wanted is None:

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
+from sightline.web import followup_views, youth_views
 from sightline.web import schedule_views as views
-from sightline.web import youth_views
 
 # Worklists (my caseload, each agency's worklist and its export) and assigning an intake.
 urlpatterns: list[URLPattern] = [
@@ -12,6 +12,21 @@ urlpatterns: list[URLPattern] = [
         "schedule/agency/<int:agency_id>/export.csv",
         views.agency_worklist_export,
         name="schedule-agency-export",
+    ),
+    path(
+        "schedule/agency/<int:agency_id>/screeners/",
+        views.agency_screener_picker,
+        name="schedule-agency-screeners",
+    ),
+    path(
+        "schedule/agency/<int:agency_id>/follow-ups/",
+        followup_views.agency_followups,
+        name="agency-followups",
+    ),
+    path(
+        "schedule/agency/<int:agency_id>/follow-ups/export.csv",
+        followup_views.agency_followups_export,
+        name="agency-followups-export",
     ),
     path("intakes/<int:pk>/assign/", youth_views.intake_assign_view, name="intake-assign"),
 ]

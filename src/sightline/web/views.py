@@ -4,6 +4,7 @@ render. Every page needs sign-in: even the practice scorer is for trained staff 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,13 +14,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sightline import instruments
 from sightline.catalog import selectors as catalog
-from sightline.scheduling.worklists import agency_counts, my_caseload_counts
+from sightline.scheduling.selectors import days_overdue, my_worklist
+from sightline.scheduling.worklists import agency_counts, my_caseload_counts, system_health
 from sightline.screenings.choices import ScreeningStatus
-from sightline.screenings.selectors import my_screenings
+from sightline.screenings.selectors import (
+    followup_counts,
+    my_screenings,
+    open_followups,
+    screenings_awaiting_review,
+)
 from sightline.tenancy.permissions import Permission, permissions_anywhere
-from sightline.tenancy.selectors import active_memberships
+from sightline.tenancy.selectors import active_memberships, people_counts, training_expiring
+from sightline.web.followup_rows import describe_followups
 from sightline.web.forms import FLUENT, MODE_FIELD, PracticeForm
-from sightline.youth.selectors import youth_visible_to
 
 RESULT_PARTIAL = "web/partials/practice_result.html"
 
@@ -40,23 +47,49 @@ def home(request: HttpRequest) -> HttpResponse:
     )  # what to show; each figure below is scoped by its selector
     casework = Permission.YOUTH_VIEW in granted
     overview = Permission.AGENCY_OVERVIEW in granted
+    screens = Permission.SCREENING_EDIT in granted
     today = timezone.localdate()
-    context = {
+    context: dict[str, Any] = {
         "instruments": listed,
         "memberships": active_memberships(user=user),
         "casework": casework,
         "my_drafts": my_screenings(user=user, status=ScreeningStatus.DRAFT).count()
         if casework
         else 0,
-        "youth_count": youth_visible_to(user=user).count() if casework else 0,
         "manages_training": Permission.TRAINING_MANAGE in granted,
         "overview": overview,
         "caseload": my_caseload_counts(user=user, today=today)
         if Permission.SCREENING_EDIT in granted
         else None,
         "agency_counts": agency_counts(user=user, today=today) if overview else [],
+        "today": today,
     }
+    # What is due today comes first, per role; each list is short and scoped by its selector.
+    if screens:
+        context["due_rows"] = _described(list(my_worklist(user=user, today=today)[:5]), today)
+        context["my_followups"] = describe_followups(
+            list(open_followups(user=user, today=today, owner_id=user.pk)[:5]), today
+        )
+        context["my_followup_counts"] = followup_counts(user=user, today=today, owner_id=user.pk)
+        context["draft_list"] = list(my_screenings(user=user, status=ScreeningStatus.DRAFT)[:5])
+    if overview:
+        context["awaiting_review"] = screenings_awaiting_review(user=user).count()
+        context["team_followups"] = followup_counts(user=user, today=today)
+    if Permission.TRAINING_MANAGE in granted or Permission.STAFF_MANAGE in granted:
+        context["expiring"] = training_expiring(user=user, today=today)
+        context["people"] = people_counts(user=user)
+    context["reports"] = Permission.AGGREGATE_VIEW in granted
+    context["researcher"] = Permission.DEIDENTIFIED_VIEW in granted
+    context["system_admin"] = user.is_staff
+    if user.is_staff:
+        context["health"] = system_health()
     return render(request, "web/home.html", context)
+
+
+def _described(rows: list[Any], today: Any) -> list[Any]:
+    for row in rows:
+        row.days_late = days_overdue(row, today)
+    return rows
 
 
 @login_required

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 
 from sightline.catalog import selectors as catalog
-from sightline.youth.choices import GenderIdentity, RaceEthnicity
+from sightline.youth.choices import ExitReason, GenderIdentity, RaceEthnicity
 
 if TYPE_CHECKING:
     from sightline.tenancy.models import Agency, Membership, User
     from sightline.youth.models import Youth
+
+EXIT_REASON_REQUIRED = "Choose why the intake ended."
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,7 +22,10 @@ class YouthSearchForm(forms.Form):
     name = forms.CharField(
         required=False,
         max_length=200,
-        help_text="Whole first, last or other names; accents and case do not matter.",
+        help_text=(
+            'First, last or other names, or their first letters ("Cast" finds Castellanos);'
+            " accents and case do not matter."
+        ),
     )
     case_number = forms.CharField(required=False, max_length=64)
     date_of_birth = forms.DateField(required=False, widget=DATE_INPUT)
@@ -28,6 +33,33 @@ class YouthSearchForm(forms.Form):
     def keys_used(self) -> list[str]:
         """Which search keys were filled in; audit events record these, never the values."""
         return [name for name in self.fields if self.cleaned_data.get(name)]
+
+
+class YouthListFilter(forms.Form):
+    """The youth list's filters and order (codes only, so they may travel in a URL)."""
+
+    status = forms.ChoiceField(label="Screening status", required=False)
+    level = forms.ChoiceField(label="Last level", required=False)
+    high_risk = forms.BooleanField(label="High risk only", required=False)
+    mine = forms.BooleanField(label="On my caseload only", required=False)
+    sort = forms.ChoiceField(label="Order", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        states: list[tuple[str, str]],
+        levels: list[tuple[str, str]],
+        sorts: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *states]
+        self.fields["level"].choices = [("", "Any level"), *levels]
+        self.fields["sort"].choices = list(sorts.items())
+
+    def used(self) -> dict[str, object]:
+        """The filters in effect (codes), for the audit event."""
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 ASSIGNEE_HELP = (
@@ -204,6 +236,19 @@ class IntakeAssignForm(AssigneeMixin, forms.Form):
 
 class IntakeCloseForm(forms.Form):
     exit_on = forms.DateField(widget=DATE_INPUT, label="Exit date")
+    # Required here and in the service; the service says why when it is missing.
+    exit_reason = forms.ChoiceField(
+        choices=ExitReason.choices,
+        widget=forms.RadioSelect,
+        label="Why did the intake end?",
+        error_messages={"required": EXIT_REASON_REQUIRED},
+    )
+    exit_reason_text = forms.CharField(
+        required=False,
+        max_length=200,
+        label="In a few words",
+        help_text='Needed for "Other"; never write details of exploitation here.',
+    )
 
 
 class TrainingRecordForm(forms.Form):

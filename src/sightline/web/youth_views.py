@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,18 +20,26 @@ from sightline.audit.choices import AuditAction
 from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
 from sightline.catalog import selectors as catalog
-from sightline.scheduling.worklists import intake_schedule_for
+from sightline.scheduling.worklists import (
+    NO_OPEN_INTAKE,
+    YOUTH_SORTS,
+    YouthFilters,
+    intake_schedule_for,
+    youth_directory,
+)
 from sightline.screenings.selectors import youth_history
 from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission
 from sightline.tenancy.selectors import casework_agencies, people_with_permission
 from sightline.web.errors import show_service_error
+from sightline.web.schedule_views import STATE_CHOICES, STATE_LABELS
 from sightline.web.youth_forms import (
     IntakeAssignForm,
     IntakeCloseForm,
     IntakeOpenForm,
     YouthCreateForm,
     YouthDetailsForm,
+    YouthListFilter,
     YouthSearchForm,
 )
 from sightline.youth import errors
@@ -66,45 +74,110 @@ def _context(request: HttpRequest) -> AuditContext:
     return AuditContext.from_request(request)
 
 
+def _level_choices() -> list[tuple[str, str]]:
+    """Each level code of the installed instruments once, labelled as its current definition names it."""
+    seen: dict[str, str] = {}
+    for definition in catalog.current_definitions():
+        for level in definition.levels:
+            seen.setdefault(level.code, level.label)
+    return list(seen.items())
+
+
+def _list_filter(request: HttpRequest, params: QueryDict) -> YouthListFilter:
+    return YouthListFilter(
+        params if any(name in params for name in YOUTH_FILTER_FIELDS) else None,
+        states=[*STATE_CHOICES, (NO_OPEN_INTAKE, "No open intake")],
+        levels=_level_choices(),
+        sorts=YOUTH_SORTS,
+        initial={"sort": "newest"},
+    )
+
+
+YOUTH_FILTER_FIELDS = ("status", "level", "high_risk", "mine", "sort")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def youth_list(request: HttpRequest) -> HttpResponse:
     """GET lists every youth the user may see; a search is a POST, so names, case numbers and dates
-    of birth never land in URLs, server logs, browser history or the audit event's path."""
+    of birth never land in URLs, server logs, browser history or the audit event's path. The list's
+    filters and order are codes only, so they travel in GET links."""
     params = request.POST if request.method == "POST" else request.GET
     form = YouthSearchForm(request.POST if request.method == "POST" else None)
+    # Filters and order apply to the whole list (a GET link); a search (POST) lists its matches as found.
+    filters = _list_filter(request, request.GET if request.method == "GET" else QueryDict())
     searching = form.is_bound and form.is_valid() and bool(form.keys_used())
     if searching:
         found = youth_search(user=request.user, **form.cleaned_data)
-    elif form.is_bound and not form.is_valid():
+    elif (form.is_bound and not form.is_valid()) or (filters.is_bound and not filters.is_valid()):
         found = youth_visible_to(user=request.user).none()
     else:
         found = youth_visible_to(user=request.user)
-    page = Paginator(found.prefetch_related("intakes"), PAGE_SIZE).get_page(params.get("page"))
+    chosen = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    today = timezone.localdate()
+    rows_qs = youth_directory(
+        found,
+        user=request.user,
+        today=today,
+        filters=YouthFilters(
+            state=chosen.get("status", ""),
+            level=chosen.get("level", ""),
+            high_risk=bool(chosen.get("high_risk")),
+            mine=bool(chosen.get("mine")),
+            sort=chosen.get("sort") or "newest",
+        ),
+    )
+    page = Paginator(rows_qs.prefetch_related("intakes"), PAGE_SIZE).get_page(params.get("page"))
     # Listing identified youth is an access like any other; the event names the keys, never the values.
     audit_record(
         actor=request.user,
         action=AuditAction.SEARCH,
         object_type="youth",
         context=_context(request),
-        detail={"keys": form.keys_used() if searching else [], "page": page.number},
+        detail={
+            "keys": form.keys_used() if searching else [],
+            "page": page.number,
+            "filters": filters.used() if chosen else {},
+        },
     )
-    today = timezone.localdate()
     rows = list(page.object_list)
     for youth in rows:
         youth.age = youth.age_on(today)
+        youth.status_label = (
+            STATE_LABELS.get(youth.schedule_state, "") if youth.next_due_on else "No open intake"
+        )
+    filtering = bool(chosen) and any(
+        chosen.get(name) for name in ("status", "level", "high_risk", "mine")
+    )
     return render(
         request,
         "web/youth/list.html",
         {
             "form": form,
+            "filters": filters,
+            "filtering": filtering,
             "page": page,
             "searching": searching,
             "rows": rows,
+            "query": _filter_query(chosen),
             "can_add": bool(casework_agencies(request.user)),
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=400
+        if (form.is_bound and not form.is_valid()) or (filters.is_bound and not filters.is_valid())
+        else 200,
     )
+
+
+def _filter_query(chosen: dict[str, Any]) -> str:
+    """The filters in effect as a query string for the page links (codes only)."""
+    query = QueryDict(mutable=True)
+    for name in YOUTH_FILTER_FIELDS:
+        value = chosen.get(name)
+        if value is True:
+            query[name] = "on"
+        elif value:
+            query[name] = str(value)
+    return query.urlencode()
 
 
 @requires(Permission.YOUTH_EDIT)

@@ -17,6 +17,16 @@ class GenderIdentity(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
+class ExitReason(models.TextChoices):
+    """Why an episode of service ended: coverage reports separate youth who left from youth missed."""
+
+    PLACEMENT_ENDED = "placement_ended", "Placement or service ended"
+    AGED_OUT = "aged_out", "Aged out"
+    TRANSFERRED = "transferred", "Transferred to another agency or county"
+    RUNAWAY = "runaway", "Ran away / whereabouts unknown"
+    OTHER = "other", "Other (say why)"
+
+
 class RaceEthnicity(models.TextChoices):
     AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
     ASIAN = "asian", "Asian"

@@ -37,4 +37,6 @@ INTAKE_OVERLAPS = (
 INTAKE_ALREADY_CLOSED = "This intake is already closed."
 EXIT_BEFORE_INTAKE = "The exit date cannot be before the intake date."
 EXIT_IN_FUTURE = "The exit date cannot be in the future."
+EXIT_REASON_UNKNOWN = "Choose one of the listed reasons."
+EXIT_REASON_TEXT_REQUIRED = "Say why the intake ended."
 ASSIGNEE_NOT_SCREENER = "Choose someone who screens youth at this agency."

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from sightline.privacy.fields import EncryptedJSONField, EncryptedTextField
 from sightline.tenancy.models import Agency
-from sightline.youth.choices import GenderIdentity
+from sightline.youth.choices import ExitReason, GenderIdentity
 from sightline.youth.choices import RaceEthnicity as RaceEthnicity  # re-exported
 
 
@@ -84,6 +84,11 @@ class IntakeEpisode(models.Model):
     )
     intake_on = models.DateField()
     exit_on = models.DateField(null=True, blank=True)
+    # Blank on episodes closed before reasons were asked (and on bulk-written ones: db_default).
+    exit_reason = models.CharField(
+        max_length=24, choices=ExitReason.choices, blank=True, default="", db_default=""
+    )
+    exit_reason_text = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -95,6 +100,15 @@ class IntakeEpisode(models.Model):
             models.CheckConstraint(
                 condition=Q(exit_on__isnull=True) | Q(exit_on__gte=models.F("intake_on")),
                 name="intake_exit_not_before_intake",
+            ),
+            # An open episode has no exit reason, and "other" always says why.
+            models.CheckConstraint(
+                condition=Q(exit_on__isnull=False) | Q(exit_reason="", exit_reason_text=""),
+                name="intake_exit_reason_only_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(exit_reason=ExitReason.OTHER) | ~Q(exit_reason_text=""),
+                name="intake_exit_other_says_why",
             ),
             # Due dates are counted from the open intake, so a youth has at most one.
             models.UniqueConstraint(

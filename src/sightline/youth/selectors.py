@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction
-from sightline.privacy.blind_index import digests, index_tokens, name_tokens
+from sightline.privacy.blind_index import digests, index_tokens, name_tokens, search_alternatives
 from sightline.privacy.keys import search_key
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
@@ -61,10 +61,17 @@ def youth_for_user(
     )
 
 
-def _has_every_token(queryset: QuerySet[Youth], tokens: Iterable[str]) -> QuerySet[Youth]:
-    for digest in digests(tokens, key=search_key()):
+def _has_every_token(queryset: QuerySet[Youth], words: Iterable[str]) -> QuerySet[Youth]:
+    """Youth with, for each search word, a name word that equals it or starts with it."""
+    key = search_key()
+    for word in sorted(set(words)):
         queryset = queryset.filter(
-            Exists(YouthNameToken.objects.filter(youth_id=OuterRef("pk"), digest=digest))
+            Exists(
+                YouthNameToken.objects.filter(
+                    youth_id=OuterRef("pk"),
+                    digest__in=sorted(digests(search_alternatives(word), key=key)),
+                )
+            )
         )
     return queryset
 
@@ -78,8 +85,9 @@ def youth_search(
 ) -> QuerySet[Youth]:
     """Youth visible to the user matching every key given; no key at all matches nobody.
 
-    `name` matches when each of its words equals a word of the first name, last name or an alias, ignoring
-    case and accents ("maria" finds "María"). Names are encrypted, so there is no prefix or fuzzy match.
+    `name` matches when each of its words equals, or (from three letters on) begins, a word of the first
+    name, last name or an alias, ignoring case and accents ("maria" finds "María", "Cast" finds
+    "Castellanos", "Soren" finds "Søren"). Names are encrypted: there is no match inside a word, nor fuzzy.
     """
     name = name.strip()
     case_number = case_number.strip()

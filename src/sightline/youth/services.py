@@ -19,12 +19,13 @@ from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.common import cleaning
-from sightline.privacy.blind_index import digests, index_tokens
+from sightline.privacy.blind_index import digests, stored_tokens
 from sightline.privacy.keys import search_key
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.youth import errors
+from sightline.youth.choices import ExitReason
 from sightline.youth.errors import YouthError
 from sightline.youth.models import (
     GenderIdentity,
@@ -168,7 +169,7 @@ def _same(old: Any, new: Any) -> bool:
 
 def _write_name_tokens(youth: Youth) -> None:
     YouthNameToken.objects.filter(youth_id=youth.pk).delete()
-    tokens = index_tokens(youth.first_name, youth.last_name, *youth.aliases)
+    tokens = stored_tokens(youth.first_name, youth.last_name, *youth.aliases)
     YouthNameToken.objects.bulk_create(
         YouthNameToken(youth_id=youth.pk, digest=digest)
         for digest in sorted(digests(tokens, key=search_key()))
@@ -388,12 +389,28 @@ def intake_assign(
 
 
 def intake_close(
-    *, intake: IntakeEpisode, by: User, exit_on: dt.date, context: AuditContext | None = None
+    *,
+    intake: IntakeEpisode,
+    by: User,
+    exit_on: dt.date,
+    exit_reason: str = "",
+    exit_reason_text: str = "",
+    context: AuditContext | None = None,
 ) -> IntakeEpisode:
-    """End an episode of service; closing stops the screening clock."""
+    """End an episode of service, saying why; closing stops the screening clock.
+
+    `exit_reason` is one of `ExitReason`; OTHER needs `exit_reason_text` (kept for the others too).
+    Blank means "not recorded", for callers that cannot know it (an import of historic episodes);
+    the web form always asks.
+    """
     exit_on = _date(exit_on, field="exit_on")
     if exit_on > timezone.localdate():
         raise YouthError(errors.EXIT_IN_FUTURE, field="exit_on")
+    if exit_reason and exit_reason not in ExitReason.values:
+        raise YouthError(errors.EXIT_REASON_UNKNOWN, field="exit_reason")
+    exit_reason_text = _text(exit_reason_text, field="exit_reason_text", max_length=200)
+    if exit_reason == ExitReason.OTHER and not exit_reason_text:
+        raise YouthError(errors.EXIT_REASON_TEXT_REQUIRED, field="exit_reason_text")
     with transaction.atomic():
         _lock_for_write(by=by, pk=intake.youth_id)
         current = IntakeEpisode.objects.select_for_update().get(pk=intake.pk)
@@ -402,13 +419,15 @@ def intake_close(
         if exit_on < current.intake_on:
             raise YouthError(errors.EXIT_BEFORE_INTAKE, field="exit_on")
         current.exit_on = exit_on
-        current.save(update_fields=["exit_on"])
+        current.exit_reason = exit_reason
+        current.exit_reason_text = exit_reason_text
+        current.save(update_fields=["exit_on", "exit_reason", "exit_reason_text"])
         audit_record(
             actor=by,
             action=AuditAction.CHANGE,
             obj=current,
             context=context_for(by, context),
-            detail={"fields": ["exit_on"]},
+            detail={"fields": ["exit_on", "exit_reason"], "exit_reason": exit_reason},
         )
         events.publish(
             events.IntakeClosed(
@@ -416,3 +435,36 @@ def intake_close(
             )
         )
     return current
+
+
+def youth_reindex_names(*, batch_size: int = 500) -> int:
+    """Rewrite every youth's search tokens from the decrypted names; returns how many youth.
+
+    For a change of what the index stores (ADR 0009's prefix tokens) or of the search key. A system
+    operation, run by `manage.py reindex_youth_names` and data migration youth 0005: no person acts,
+    so it writes no audit event and goes through no access check.
+    """
+    key = search_key()
+    done = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            Youth.objects.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "first_name", "last_name", "aliases")[:batch_size]
+        )
+        if not batch:
+            return done
+        with transaction.atomic():
+            YouthNameToken.objects.filter(youth_id__in=[y.pk for y in batch]).delete()
+            YouthNameToken.objects.bulk_create(
+                YouthNameToken(youth_id=youth.pk, digest=digest)
+                for youth in batch
+                for digest in sorted(
+                    digests(
+                        stored_tokens(youth.first_name, youth.last_name, *youth.aliases), key=key
+                    )
+                )
+            )
+        done += len(batch)
+        last_pk = batch[-1].pk
