@@ -154,3 +154,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sightline <sightline@localhost>")
 # The address people use to reach the app, for links in e-mail (no request to build them from).
 SIGHTLINE_BASE_URL = env_str("SIGHTLINE_BASE_URL", "http://127.0.0.1:8000")
+
+# Programme reports (docs/reporting.md): rollups, charts and exports.
+INSTALLED_APPS += ["sightline.reporting"]
+# Small-cell suppression of every figure that leaves an agency: counts from LOW to HIGH are hidden.
+SIGHTLINE_SUPPRESS_LOW = env_int("SIGHTLINE_SUPPRESS_LOW", 1)
+SIGHTLINE_SUPPRESS_HIGH = env_int("SIGHTLINE_SUPPRESS_HIGH", 10)

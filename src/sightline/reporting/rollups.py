@@ -1,0 +1,293 @@
+"""Keeping the rollups equal to the screening table.
+
+`refresh_slice(agency, month)` rewrites one agency's rows for one month (and its youth counts for
+the month, quarter and year around it) from the current final screenings, inside one transaction
+under a lock on the agency: subscribers call it after every finalization and amendment
+(`handlers.py`), so two finalizations never race, and a rerun writes the same rows. `rebuild()` does
+the same for every agency at once, for the bulk paths (the generator, imports, a repair after a failed
+subscriber): `manage.py reporting_rebuild`.
+
+A screening counts as its *current version*: a final row that no final amendment or correction
+replaces. Its month is the month of `screened_on`, which a new version keeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from sightline.catalog import selectors as catalog
+from sightline.instruments.values import NEI
+from sightline.reporting import dimensions as dims
+from sightline.reporting.models import (
+    Dimension,
+    IndicatorMeasure,
+    IndicatorRollup,
+    PeriodKind,
+    ScreeningRollup,
+    YouthRollup,
+)
+from sightline.screenings.choices import ScreeningStatus
+from sightline.screenings.models import Screening
+from sightline.tenancy.models import Agency
+from sightline.youth.models import IntakeEpisode
+
+Progress = Callable[[int, int], None]
+
+ROW_FIELDS = (
+    "pk",
+    "youth_id",
+    "instrument_id",
+    "level",
+    "screener_role",
+    "indicator_ratings",
+    "screened_on",
+    "youth__gender_identity",
+    "youth__race_ethnicity",
+    "youth__date_of_birth",
+)
+# Indicator figures by these groups only: the "top 10" by gender and by screener role, and "not
+# enough information" by screener role (more would multiply the indicator rollup for little use).
+PRESENT_DIMENSIONS = (Dimension.ALL, Dimension.GENDER, Dimension.SCREENER_ROLE)
+NEI_DIMENSIONS = (Dimension.ALL, Dimension.SCREENER_ROLE)
+PERIODS = (
+    (PeriodKind.MONTH, dims.month_of),
+    (PeriodKind.QUARTER, dims.quarter_of),
+    (PeriodKind.YEAR, dims.year_of),
+)
+BATCH = 5_000
+
+
+def current_finals() -> QuerySet[Screening]:
+    """Every current version: final, and not replaced by a final amendment or correction."""
+    replaced = Screening.objects.filter(amends=OuterRef("pk"), status=ScreeningStatus.FINAL)
+    return Screening.objects.filter(status=ScreeningStatus.FINAL).filter(~Exists(replaced))
+
+
+def level_orders() -> dict[str, tuple[str, ...]]:
+    """Instrument id -> its level codes from least to most concern (the definition's order)."""
+    return {d.id: tuple(level.code for level in d.levels) for d in catalog.current_definitions()}
+
+
+def _intakes(agency_id: int, youth_ids: Iterable[int]) -> dict[int, list[tuple[Any, ...]]]:
+    found: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    wanted = list(set(youth_ids))
+    for start in range(0, len(wanted), BATCH):
+        for youth_id, intake_on, exit_on, program in IntakeEpisode.objects.filter(
+            agency_id=agency_id, youth_id__in=wanted[start : start + BATCH]
+        ).values_list("youth_id", "intake_on", "exit_on", "program"):
+            found[youth_id].append((intake_on, exit_on, program))
+    return found
+
+
+def _cells(
+    agency_id: int, rows: list[tuple[Any, ...]], orders: dict[str, tuple[str, ...]]
+) -> tuple[list[ScreeningRollup], list[IndicatorRollup]]:
+    """The rollup rows of these screenings (all of one agency)."""
+    intakes = _intakes(agency_id, (row[1] for row in rows))
+    screenings: Counter[tuple[Any, ...]] = Counter()
+    indicators: Counter[tuple[Any, ...]] = Counter()
+    for _pk, youth_id, instrument, level, role, ratings, day, gender, race, born in rows:
+        month = dims.month_of(day)
+        groups = {
+            Dimension.ALL: "",
+            Dimension.GENDER: gender,
+            Dimension.AGE_BAND: dims.age_band(born, day),
+            Dimension.RACE: dims.race_category(race),
+            Dimension.SCREENER_ROLE: role,
+            Dimension.PROGRAM: dims.program_on(intakes.get(youth_id, []), day),
+            Dimension.INSTRUMENT: instrument,
+        }
+        for dimension, value in groups.items():
+            screenings[(month, instrument, level, dimension, value)] += 1
+        order = orders.get(instrument, ())
+        at_clear = bool(order) and level == order[-1]
+        for indicator_id, rating in (ratings or {}).items():
+            if at_clear and isinstance(rating, int) and rating > 0:
+                for dimension in PRESENT_DIMENSIONS:
+                    key = (month, instrument, IndicatorMeasure.PRESENT_AT_CLEAR, dimension)
+                    indicators[(*key, groups[dimension], indicator_id)] += 1
+            if rating == NEI:
+                for dimension in NEI_DIMENSIONS:
+                    key = (month, instrument, IndicatorMeasure.NOT_ENOUGH_INFORMATION, dimension)
+                    indicators[(*key, groups[dimension], indicator_id)] += 1
+    return (
+        [
+            ScreeningRollup(
+                agency_id=agency_id,
+                month=month,
+                instrument_id=instrument,
+                level=level,
+                dimension=dimension,
+                value=value,
+                screenings=n,
+            )
+            for (month, instrument, level, dimension, value), n in screenings.items()
+        ],
+        [
+            IndicatorRollup(
+                agency_id=agency_id,
+                month=month,
+                instrument_id=instrument,
+                measure=measure,
+                dimension=dimension,
+                value=value,
+                indicator_id=indicator_id,
+                screenings=n,
+            )
+            for (
+                month,
+                instrument,
+                measure,
+                dimension,
+                value,
+                indicator_id,
+            ), n in indicators.items()
+        ],
+    )
+
+
+def _youth_cells(
+    agency_id: int,
+    rows: Iterable[tuple[int, str, str, dt.date]],
+    orders: dict[str, tuple[str, ...]],
+    kinds: Iterable[tuple[str, Callable[[dt.date], dt.date]]] = PERIODS,
+) -> list[YouthRollup]:
+    """Youth per period by their highest level; rows are (youth id, instrument, level, date)."""
+    kinds = list(kinds)
+    highest: dict[tuple[str, dt.date, int], tuple[int, str]] = {}
+    for youth_id, instrument, level, day in rows:
+        order = orders.get(instrument, ())
+        rank = order.index(level) if level in order else -1
+        for kind, start_of in kinds:
+            key = (kind, start_of(day), youth_id)
+            if key not in highest or rank > highest[key][0]:
+                highest[key] = (rank, level)
+    counts: Counter[tuple[str, dt.date, str]] = Counter()
+    for (kind, start, _youth), (_rank, level) in highest.items():
+        counts[(kind, start, level)] += 1
+    return [
+        YouthRollup(agency_id=agency_id, period=kind, start=start, highest_level=level, youth=n)
+        for (kind, start, level), n in counts.items()
+    ]
+
+
+def _month_range(month: dt.date) -> tuple[dt.date, dt.date]:
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return month, following - dt.timedelta(days=1)
+
+
+def refresh_slice(agency_id: int, month: dt.date) -> None:
+    """Rewrite one agency's rollups for the month holding `month` (and its youth counts for that
+    month, quarter and year) from the screening table."""
+    month = dims.month_of(month)
+    first, last = _month_range(month)
+    year = dims.year_of(month)
+    orders = level_orders()
+    with transaction.atomic():
+        # Serialises refreshes of one agency: two finalizations never interleave their rewrites.
+        Agency.objects.select_for_update().filter(pk=agency_id).exists()
+        finals = current_finals().filter(agency_id=agency_id)
+        rows = list(
+            finals.filter(screened_on__gte=first, screened_on__lte=last).values_list(*ROW_FIELDS)
+        )
+        screening_rows, indicator_rows = _cells(agency_id, rows, orders)
+        ScreeningRollup.objects.filter(agency_id=agency_id, month=month).delete()
+        IndicatorRollup.objects.filter(agency_id=agency_id, month=month).delete()
+        ScreeningRollup.objects.bulk_create(screening_rows, batch_size=BATCH)
+        IndicatorRollup.objects.bulk_create(indicator_rows, batch_size=BATCH)
+        year_rows = finals.filter(
+            screened_on__gte=year, screened_on__lt=year.replace(year=year.year + 1)
+        ).values_list("youth_id", "instrument_id", "level", "screened_on")
+        quarter = dims.quarter_of(month)
+        starts = {PeriodKind.MONTH: month, PeriodKind.QUARTER: quarter, PeriodKind.YEAR: year}
+        youth_rows = [
+            row
+            for row in _youth_cells(agency_id, year_rows, orders)
+            if row.start == starts[PeriodKind(row.period)]
+        ]
+        YouthRollup.objects.filter(
+            Q(period=PeriodKind.MONTH, start=month)
+            | Q(period=PeriodKind.QUARTER, start=quarter)
+            | Q(period=PeriodKind.YEAR, start=year),
+            agency_id=agency_id,
+        ).delete()
+        YouthRollup.objects.bulk_create(youth_rows, batch_size=BATCH)
+
+
+def refresh_screenings(screening_ids: Iterable[int | None]) -> None:
+    """Refresh the slices that hold these screenings (a finalized version and the one it amends)."""
+    slices = {
+        (agency_id, dims.month_of(day))
+        for agency_id, day in Screening.objects.filter(
+            pk__in=[pk for pk in screening_ids if pk is not None]
+        ).values_list("agency_id", "screened_on")
+    }
+    for agency_id, month in sorted(slices):
+        refresh_slice(agency_id, month)
+
+
+def refresh_youth(youth_id: int) -> None:
+    """Refresh every slice holding a screening of this youth (their details or intakes changed)."""
+    slices = {
+        (agency_id, dims.month_of(day))
+        for agency_id, day in Screening.objects.filter(
+            youth_id=youth_id, status=ScreeningStatus.FINAL
+        ).values_list("agency_id", "screened_on")
+    }
+    for agency_id, month in sorted(slices):
+        refresh_slice(agency_id, month)
+
+
+def _by_agency(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    current: int | None = None
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        if row[0] != current:
+            if current is not None:
+                yield current, batch
+            current, batch = row[0], []
+        batch.append(row[1:])
+    if current is not None:
+        yield current, batch
+
+
+def rebuild(*, progress: Progress | None = None) -> int:
+    """Rewrite every rollup from the screening table; returns the number of screenings counted.
+
+    One pass over the current final screenings in agency order; each agency's rows are computed in
+    memory (a few thousand screenings) and written in batches, all in one transaction, so readers see
+    the old rollups until the new ones are complete.
+    """
+    orders = level_orders()
+    agencies = list(
+        current_finals().values_list("agency_id", flat=True).distinct().order_by("agency_id")
+    )
+    counted = 0
+    with transaction.atomic():
+        ScreeningRollup.objects.all().delete()
+        IndicatorRollup.objects.all().delete()
+        YouthRollup.objects.all().delete()
+        rows = (
+            current_finals()
+            .order_by("agency_id", "screened_on", "pk")
+            .values_list("agency_id", *ROW_FIELDS)
+            .iterator(chunk_size=BATCH)
+        )
+        for done, (agency_id, batch) in enumerate(_by_agency(rows), start=1):
+            screening_rows, indicator_rows = _cells(agency_id, batch, orders)
+            ScreeningRollup.objects.bulk_create(screening_rows, batch_size=BATCH)
+            IndicatorRollup.objects.bulk_create(indicator_rows, batch_size=BATCH)
+            youth = ((row[1], row[2], row[3], row[6]) for row in batch)
+            YouthRollup.objects.bulk_create(
+                _youth_cells(agency_id, youth, orders), batch_size=BATCH
+            )
+            counted += len(batch)
+            if progress is not None:
+                progress(done, len(agencies))
+    return counted
