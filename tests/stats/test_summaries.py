@@ -13,6 +13,8 @@ import random
 import statistics
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sightline.stats import median, quantile
 
@@ -50,3 +52,13 @@ def test_quantile_type_7() -> None:
     assert quantile([4, 1, 3, 2], 1.0) == 4
     assert quantile([5], 0.5) == 5
     assert quantile([], 0.5) is None
+
+
+@given(st.lists(st.integers(min_value=0, max_value=400), max_size=60))
+def test_median_of_a_histogram_equals_the_median_of_the_list(days: list[int]) -> None:
+    # The reports send {days: how many}; the answer must equal the median of the expanded list.
+    histogram: dict[float, int] = {}
+    for day in days:
+        histogram[day] = histogram.get(day, 0) + 1
+
+    assert median(histogram).estimate == (float(statistics.median(days)) if days else None)

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.scheduling import coverage as cov
+from sightline.reporting import coverage as cov
 from sightline.scheduling.services import schedule_refresh
 from sightline.youth.models import IntakeEpisode
 from tests import factories

@@ -175,15 +175,22 @@ def suppress(
 
 
 def suppress_family(
-    tables: Sequence[object], *, low: int = DEFAULT_LOW, high: int = DEFAULT_HIGH
+    tables: Sequence[object],
+    *,
+    low: int = DEFAULT_LOW,
+    high: int = DEFAULT_HIGH,
+    forced_totals: np.ndarray | None = None,
 ) -> list[SuppressedTable]:
     """Suppress tables that share their column totals (breakdowns of one period by different groups)
     so that the shared totals row is suppressed alike in all of them; then no combination of the
-    published tables determines a suppressed cell (their equations only meet in that row)."""
+    published tables determines a suppressed cell (their equations only meet in that row).
+    `forced_totals` marks totals that another table linked to this row had to hide."""
     margins = [with_margins(t)[-1] for t in tables]
     if any(not np.array_equal(m, margins[0]) for m in margins):
         raise ValueError("the tables of a family must share their column totals")
     shared = np.zeros(len(margins[0]) if margins else 0, dtype=bool)
+    if forced_totals is not None:
+        shared |= forced_totals.astype(bool)
     while True:
         results = []
         for table in tables:

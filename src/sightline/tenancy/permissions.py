@@ -30,6 +30,8 @@ class Permission(enum.Enum):
     POLICY_MANAGE = "policy_manage"  # the agency's screening policy
     AGGREGATE_VIEW = "aggregate_view"
     DEIDENTIFIED_VIEW = "deidentified_view"
+    # The agency's own report, unsuppressed: for its supervisors and admins, not for outside analysts.
+    AGENCY_REPORT_VIEW = "agency_report_view"
 
 
 _CASEWORK = {
@@ -46,7 +48,9 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
     {
         Role.SCREENER: frozenset(_CASEWORK),
         Role.SUPERVISOR: frozenset(
-            _CASEWORK | {Permission.AGENCY_OVERVIEW, Permission.AGGREGATE_VIEW}
+            _CASEWORK
+            | {Permission.AGENCY_OVERVIEW, Permission.AGGREGATE_VIEW}
+            | {Permission.AGENCY_REPORT_VIEW}
         ),
         Role.AGENCY_ADMIN: frozenset(
             {
@@ -54,6 +58,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
                 Permission.TRAINING_MANAGE,
                 Permission.POLICY_MANAGE,
                 Permission.AGGREGATE_VIEW,
+                Permission.AGENCY_REPORT_VIEW,
             }
         ),
         Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),
