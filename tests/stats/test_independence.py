@@ -57,3 +57,13 @@ def test_empty_rows_are_dropped_and_one_group_has_no_test() -> None:
     assert compare_groups([[5, 7], [0, 0]]) is None
     with_empty = compare_groups([[762, 327, 468], [0, 0, 0], [484, 239, 477]])
     assert with_empty is not None and round(with_empty.statistic, 1) == 30.1
+
+
+def test_r_by_c_fisher_on_a_sparse_table_gives_a_plain_number() -> None:
+    # A sparse table on which SciPy's Monte Carlo returns one-element arrays.
+    sparse = [[0, 2, 0], [2, 0, 0], [0, 1, 0], [2, 1, 0], [1, 0, 0], [2, 0, 0], [3, 0, 1]]
+
+    result = fisher_exact(sparse)
+
+    assert result is not None and isinstance(result.p_value, float)
+    assert 0 < result.p_value <= 1

@@ -83,6 +83,12 @@ PAGES: dict[str, str | None] = {
     "web:awaiting-review": None,
     "web:screening-review": "screening",
     "web:screening-correct": "screening",
+    "web:reports": None,
+    "web:report-agency": "agency",
+    "web:report-area": None,
+    "web:report-export": None,
+    "web:report-exports": None,
+    "web:report-export-download": None,
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}

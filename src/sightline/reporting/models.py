@@ -114,3 +114,40 @@ class YouthRollup(models.Model):
             )
         ]
         indexes = [models.Index(fields=["period", "start"], name="youth_rollup_by_period")]
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being prepared"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportExport(models.Model):
+    """One requested export (CSV, XLSX or PDF) of one report, prepared by a background task.
+
+    The file is kept in the database, not on a local disk, so any web process can hand it out; only
+    the person who asked for it may download it (`exports.export_for_user`).
+    """
+
+    token = models.UUIDField(unique=True)
+    requested_by = models.ForeignKey("tenancy.User", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=8)
+    key = models.CharField(max_length=16)
+    period = models.CharField(max_length=8, choices=PeriodKind.choices)
+    start = models.DateField()
+    format = models.CharField(max_length=4)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    done_steps = models.PositiveIntegerField(default=0)
+    total_steps = models.PositiveIntegerField(default=1)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="report_export_mine")]

@@ -88,8 +88,18 @@ def fisher_exact(counts: object, *, seed: int = 0) -> IndependenceTest | None:
         ),
     )
     return IndependenceTest(
-        "fisher_monte_carlo", float(result.statistic), float(result.pvalue), dof, n, min_expected
+        "fisher_monte_carlo",
+        _scalar(result.statistic),
+        _scalar(result.pvalue),
+        dof,
+        n,
+        min_expected,
     )
+
+
+def _scalar(value: object) -> float:
+    # SciPy's Monte Carlo path returns a one-element array for some tables instead of a scalar.
+    return float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
 
 
 def compare_groups(counts: object) -> IndependenceTest | None:

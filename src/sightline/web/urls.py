@@ -3,6 +3,7 @@ from django.urls import path
 from sightline.web import (
     urls_coverage,
     urls_policy,
+    urls_reports,
     urls_review,
     urls_schedule,
     urls_screenings,
@@ -21,4 +22,5 @@ urlpatterns = [
     *urls_coverage.urlpatterns,
     *urls_policy.urlpatterns,
     *urls_review.urlpatterns,
+    *urls_reports.urlpatterns,
 ]
