@@ -42,7 +42,7 @@ def test_small_expected_counts_use_fisher_large_use_chi_square() -> None:
 def test_r_by_c_fisher_matches_r_documentation_job_satisfaction() -> None:
     # R's `?fisher.test` example (Agresti 2002, Categorical Data Analysis, Table 2.8): job
     # satisfaction by income, 4x4, n = 104; R prints p-value = 0.7827 (network algorithm, exact).
-    # Ours is Monte Carlo with 20,000 tables (standard error about 0.003), and repeatable.
+    # Ours is Monte Carlo with 5,000 tables (standard error about 0.006), and repeatable.
     job = [[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]]
 
     first, second = fisher_exact(job), fisher_exact(job)

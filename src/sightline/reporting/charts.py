@@ -8,6 +8,7 @@ No pyplot: each chart is its own `Figure`, so web processes never share matplotl
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -42,7 +43,11 @@ def level_bars(table: Table) -> Figure:
     height = 0.5 + 0.32 * max(len(rows), 1)
     figure = Figure(figsize=(6.4, height + 0.6))
     axes = figure.subplots()
-    labels = [r.label for r in rows]
+    # The row's size beside its name: a 100% bar of one screening must not look like a finding.
+    labels = [
+        f"{r.label} (n={'suppressed' if r.total.suppressed else f'{r.total.count:,}'})"
+        for r in rows
+    ]
     labelled: set[int] = set()
     for i, row in enumerate(rows):
         left = 0.0
@@ -116,12 +121,30 @@ def count_bars(table: Table) -> Figure:
             label=name,
         )
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    # Where the month's total is published but some of its levels are not, the hidden part is drawn
+    # as one dotted segment up to the total, so the bar's height is still the month's screenings.
+    hidden = [
+        (r.total.count - bottoms[i]) if r.total.count is not None else 0 for i, r in enumerate(rows)
+    ]
+    if any(hidden):
+        axes.bar(
+            positions,
+            hidden,
+            bottom=bottoms,
+            color=SUPPRESSED_FILL,
+            hatch=SUPPRESSED_HATCH,
+            edgecolor="#606060",
+            linestyle="--",
+            linewidth=0.6,
+            label="Level suppressed",
+        )
+        bottoms = [b + h for b, h in zip(bottoms, hidden, strict=True)]
     for i, row in enumerate(rows):
         if any(c.suppressed for c in row.cells) or row.total.suppressed:
             axes.text(i, bottoms[i], "S", ha="center", va="bottom", fontsize=8, weight="bold")
     axes.set_xticks(list(positions), [r.label for r in rows], rotation=45, ha="right")
     axes.set_ylabel(table.unit.capitalize())
-    axes.legend(frameon=False, ncol=len(table.columns), loc="upper left", fontsize=8)
+    axes.legend(frameon=False, ncol=len(table.columns) + 1, loc="upper left", fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_ylim(0, max([*bottoms, 1]) * 1.25)
     return figure
@@ -169,7 +192,10 @@ def figure_for(table: Table) -> Figure | None:
     return level_bars(table)
 
 
+@functools.lru_cache(maxsize=512)
 def svg_for(table: Table) -> str:
+    """The chart as SVG text; the same figures give the same SVG, so it is kept per process
+    (tables are frozen, hashable values: changed figures are a different key)."""
     figure = figure_for(table)
     return _svg(figure) if figure is not None else ""
 
