@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from sightline.catalog import selectors as catalog
 from sightline.instruments.values import NEI
@@ -85,10 +85,63 @@ def _intakes(agency_id: int, youth_ids: Iterable[int]) -> dict[int, list[tuple[A
     return found
 
 
+SCREENING_COLUMNS = (
+    "agency_id",
+    "month",
+    "instrument_id",
+    "level",
+    "dimension",
+    "value",
+    "screenings",
+)
+INDICATOR_COLUMNS = (
+    "agency_id",
+    "month",
+    "instrument_id",
+    "measure",
+    "dimension",
+    "value",
+    "indicator_id",
+    "screenings",
+)
+YOUTH_COLUMNS = ("agency_id", "period", "start", "highest_level", "youth")
+
+
+def _write(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows: COPY on PostgreSQL, executemany elsewhere (model instances would cost
+    more than the counting: a state has millions of rollup rows)."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.connection.cursor()
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            plain = [tuple(_plain(v) for v in row) for row in rows]
+            for start in range(0, len(plain), BATCH):
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({marks})", plain[start : start + BATCH]
+                )
+
+
+def _plain(value: Any) -> Any:
+    """A value SQLite's driver takes: choices as their text, dates as ISO text."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def _cells(
     agency_id: int, rows: list[tuple[Any, ...]], orders: dict[str, tuple[str, ...]]
-) -> tuple[list[ScreeningRollup], list[IndicatorRollup]]:
-    """The rollup rows of these screenings (all of one agency)."""
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rollup rows (SCREENING_COLUMNS, INDICATOR_COLUMNS) of these screenings of one agency."""
     intakes = _intakes(agency_id, (row[1] for row in rows))
     screenings: Counter[tuple[Any, ...]] = Counter()
     indicators: Counter[tuple[Any, ...]] = Counter()
@@ -117,38 +170,8 @@ def _cells(
                     key = (month, instrument, IndicatorMeasure.NOT_ENOUGH_INFORMATION, dimension)
                     indicators[(*key, groups[dimension], indicator_id)] += 1
     return (
-        [
-            ScreeningRollup(
-                agency_id=agency_id,
-                month=month,
-                instrument_id=instrument,
-                level=level,
-                dimension=dimension,
-                value=value,
-                screenings=n,
-            )
-            for (month, instrument, level, dimension, value), n in screenings.items()
-        ],
-        [
-            IndicatorRollup(
-                agency_id=agency_id,
-                month=month,
-                instrument_id=instrument,
-                measure=measure,
-                dimension=dimension,
-                value=value,
-                indicator_id=indicator_id,
-                screenings=n,
-            )
-            for (
-                month,
-                instrument,
-                measure,
-                dimension,
-                value,
-                indicator_id,
-            ), n in indicators.items()
-        ],
+        [(agency_id, *key, n) for key, n in screenings.items()],
+        [(agency_id, *key, n) for key, n in indicators.items()],
     )
 
 
@@ -157,8 +180,9 @@ def _youth_cells(
     rows: Iterable[tuple[int, str, str, dt.date]],
     orders: dict[str, tuple[str, ...]],
     kinds: Iterable[tuple[str, Callable[[dt.date], dt.date]]] = PERIODS,
-) -> list[YouthRollup]:
-    """Youth per period by their highest level; rows are (youth id, instrument, level, date)."""
+) -> list[tuple[Any, ...]]:
+    """Youth per period by their highest level (YOUTH_COLUMNS); rows are (youth id, instrument,
+    level, date)."""
     kinds = list(kinds)
     highest: dict[tuple[str, dt.date, int], tuple[int, str]] = {}
     for youth_id, instrument, level, day in rows:
@@ -171,10 +195,7 @@ def _youth_cells(
     counts: Counter[tuple[str, dt.date, str]] = Counter()
     for (kind, start, _youth), (_rank, level) in highest.items():
         counts[(kind, start, level)] += 1
-    return [
-        YouthRollup(agency_id=agency_id, period=kind, start=start, highest_level=level, youth=n)
-        for (kind, start, level), n in counts.items()
-    ]
+    return [(agency_id, str(kind), start, level, n) for (kind, start, level), n in counts.items()]
 
 
 def _month_range(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -199,8 +220,8 @@ def refresh_slice(agency_id: int, month: dt.date) -> None:
         screening_rows, indicator_rows = _cells(agency_id, rows, orders)
         ScreeningRollup.objects.filter(agency_id=agency_id, month=month).delete()
         IndicatorRollup.objects.filter(agency_id=agency_id, month=month).delete()
-        ScreeningRollup.objects.bulk_create(screening_rows, batch_size=BATCH)
-        IndicatorRollup.objects.bulk_create(indicator_rows, batch_size=BATCH)
+        _write(ScreeningRollup, SCREENING_COLUMNS, screening_rows)
+        _write(IndicatorRollup, INDICATOR_COLUMNS, indicator_rows)
         year_rows = finals.filter(
             screened_on__gte=year, screened_on__lt=year.replace(year=year.year + 1)
         ).values_list("youth_id", "instrument_id", "level", "screened_on")
@@ -209,7 +230,7 @@ def refresh_slice(agency_id: int, month: dt.date) -> None:
         youth_rows = [
             row
             for row in _youth_cells(agency_id, year_rows, orders)
-            if row.start == starts[PeriodKind(row.period)]
+            if row[2] == starts[PeriodKind(row[1])]
         ]
         YouthRollup.objects.filter(
             Q(period=PeriodKind.MONTH, start=month)
@@ -217,7 +238,7 @@ def refresh_slice(agency_id: int, month: dt.date) -> None:
             | Q(period=PeriodKind.YEAR, start=year),
             agency_id=agency_id,
         ).delete()
-        YouthRollup.objects.bulk_create(youth_rows, batch_size=BATCH)
+        _write(YouthRollup, YOUTH_COLUMNS, youth_rows)
 
 
 def refresh_screenings(screening_ids: Iterable[int | None]) -> None:
@@ -281,12 +302,10 @@ def rebuild(*, progress: Progress | None = None) -> int:
         )
         for done, (agency_id, batch) in enumerate(_by_agency(rows), start=1):
             screening_rows, indicator_rows = _cells(agency_id, batch, orders)
-            ScreeningRollup.objects.bulk_create(screening_rows, batch_size=BATCH)
-            IndicatorRollup.objects.bulk_create(indicator_rows, batch_size=BATCH)
+            _write(ScreeningRollup, SCREENING_COLUMNS, screening_rows)
+            _write(IndicatorRollup, INDICATOR_COLUMNS, indicator_rows)
             youth = ((row[1], row[2], row[3], row[6]) for row in batch)
-            YouthRollup.objects.bulk_create(
-                _youth_cells(agency_id, youth, orders), batch_size=BATCH
-            )
+            _write(YouthRollup, YOUTH_COLUMNS, _youth_cells(agency_id, youth, orders))
             counted += len(batch)
             if progress is not None:
                 progress(done, len(agencies))

@@ -8,6 +8,7 @@ dropped first; a table with fewer than two non-empty rows or columns has no test
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -103,8 +104,19 @@ def _scalar(value: object) -> float:
 
 
 def compare_groups(counts: object) -> IndependenceTest | None:
-    """The test a report shows: chi-square when every expected count is >= 5, else Fisher's."""
-    table = _table(counts)
+    """The test a report shows: chi-square when every expected count is >= 5, else Fisher's.
+
+    Kept per process by the table's counts: a dashboard asks for the same tables on every view, and
+    the seeded Monte Carlo gives the same answer anyway."""
+    table = np.asarray(counts, dtype=np.int64)
+    if table.ndim != 2:
+        raise ValueError("a contingency table has two dimensions")
+    return _compare(table.shape, tuple(int(v) for v in table.ravel()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _compare(shape: tuple[int, ...], values: tuple[int, ...]) -> IndependenceTest | None:
+    table = _table(np.array(values, dtype=np.int64).reshape(shape))
     if min(table.shape) < 2:
         return None
     if _expected(table).min() >= MIN_EXPECTED:

@@ -11,6 +11,7 @@ Two intervals, both standard and documented in docs/reporting.md:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -43,6 +44,7 @@ def _check(successes: int, n: int, confidence: float) -> None:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
 
 
+@functools.lru_cache(maxsize=16)
 def _z(confidence: float) -> float:
     return float(_scipy.norm.ppf(1 - (1 - confidence) / 2))
 
