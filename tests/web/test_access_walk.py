@@ -106,6 +106,12 @@ PAGES: dict[str, str | None] = {
     "web:session-keepalive": None,
     "web:audit-log": None,
     "web:audit-export": None,
+    "web:reports": None,
+    "web:report-agency": "agency",
+    "web:report-area": None,
+    "web:report-export": None,
+    "web:report-exports": None,
+    "web:report-export-download": None,
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.scheduling import coverage as cov
+from sightline.reporting import coverage as cov
 from sightline.scheduling.services import schedule_refresh
 from sightline.youth.models import IntakeEpisode
 from tests import factories
@@ -76,7 +76,7 @@ def test_reverse_and_defaults_to_the_last_full_quarter(client: Client, figures: 
     assert "Total 4 50.0 % (2 of 4) 30 days 1 0 —" in text
     assert "Bayside" not in text  # the supervisor's scope is agency A only
     assert "Zephyrine" not in text and "ZX-" not in text
-    assert "Counts under 11 are not yet suppressed" in text
+    assert "shows counts as they are, small ones included" in text
     event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="coverage")
     assert event.detail["agency_ids"] == [figures.agency_a.pk]
 

@@ -364,3 +364,50 @@ def test_audit_log_does_not_grow_with_events_people_or_agencies(
     url = reverse("web:audit-log")
     response = _flat(_as(client, world.agency_admin), url, add_rows, ceiling=10)
     assert _shown(response, "screener") >= MANY
+
+
+# --- programme reports -----------------------------------------------------------------------------------
+
+
+def _report_rows(world: World) -> Callable[[int], None]:
+    from sightline.reporting.rollups import rebuild
+
+    def add_rows(n: int) -> None:
+        for i in range(n):
+            youth = _youth(world, program=f"Program {next(_seq)}")
+            screening = factories.screening(
+                youth,
+                screener=world.screener,
+                status="final",
+                screened_on=dt.date(2026, 1 + i % 2, 2),
+                rating=i % 3,
+            )
+            if i % 2:
+                FollowUpAction.objects.create(
+                    screening=screening,
+                    agency=world.agency_a,
+                    kind="referral",
+                    owner=world.screener,
+                    created_by=world.supervisor,
+                    due_on=dt.date(2026, 2, 1),
+                    completed_on=dt.date(2026, 1, 20),
+                )
+        rebuild()
+
+    return add_rows
+
+
+def test_agency_report_does_not_grow_with_screenings_or_groups(
+    client: Client, world: World
+) -> None:
+    url = reverse("web:report-agency", args=[world.agency_a.pk])
+    response = _flat(_as(client, world.supervisor), url, _report_rows(world), ceiling=20)
+    assert "Alex" not in page_text(response)  # aggregates only
+
+
+def test_county_report_does_not_grow_with_screenings_or_groups(
+    client: Client, world: World
+) -> None:
+    url = f"{reverse('web:report-area')}?level=county&key={world.agency_a.county_id}"
+    response = _flat(_as(client, world.analyst), url, _report_rows(world), ceiling=22)
+    assert "suppressed" in page_text(response)

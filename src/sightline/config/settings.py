@@ -202,3 +202,8 @@ SIGHTLINE_ROW_LEVEL_SECURITY = env_bool("SIGHTLINE_ROW_LEVEL_SECURITY", False)
 SIGHTLINE_KEY_ROTATION_STATE = env_str(
     "SIGHTLINE_KEY_ROTATION_STATE", str(VAR_DIR / "key-rotation.json")
 )
+# Programme reports (docs/reporting.md): rollups, charts and exports.
+INSTALLED_APPS += ["sightline.reporting"]
+# Small-cell suppression of every figure that leaves an agency: counts from LOW to HIGH are hidden.
+SIGHTLINE_SUPPRESS_LOW = env_int("SIGHTLINE_SUPPRESS_LOW", 1)
+SIGHTLINE_SUPPRESS_HIGH = env_int("SIGHTLINE_SUPPRESS_HIGH", 10)

@@ -41,6 +41,8 @@ class Permission(enum.Enum):
     DATA_EXPORT = "data_export"  # identified export of the agency's data, for its own use
     AUDIT_VIEW = "audit_view"  # the audit page: the agency's own events
     AUDIT_VIEW_ALL = "audit_view_all"  # the audit page: every agency's events, and those of none
+    # The agency's own report, unsuppressed: for its supervisors and admins, not for outside analysts.
+    AGENCY_REPORT_VIEW = "agency_report_view"
 
 
 _CASEWORK = {
@@ -57,7 +59,9 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
     {
         Role.SCREENER: frozenset(_CASEWORK),
         Role.SUPERVISOR: frozenset(
-            _CASEWORK | {Permission.AGENCY_OVERVIEW, Permission.AGGREGATE_VIEW}
+            _CASEWORK
+            | {Permission.AGENCY_OVERVIEW, Permission.AGGREGATE_VIEW}
+            | {Permission.AGENCY_REPORT_VIEW}
         ),
         Role.AGENCY_ADMIN: frozenset(
             {
@@ -68,6 +72,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
                 Permission.DATA_IMPORT,
                 Permission.DATA_EXPORT,
                 Permission.AUDIT_VIEW,
+                Permission.AGENCY_REPORT_VIEW,
             }
         ),
         Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),

@@ -1,4 +1,4 @@
-"""The coverage page and its CSV: thin, the figures come from `sightline.scheduling.coverage`.
+"""The coverage page and its CSV: thin, the figures come from `sightline.reporting.coverage`.
 
 Only counts and medians are shown, never a youth; the page view and the export are each audited.
 """
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from sightline.audit.choices import AuditAction
 from sightline.audit.context import AuditContext
 from sightline.audit.services import audit_record
-from sightline.scheduling import coverage as cov
+from sightline.reporting import coverage as cov
 from sightline.scheduling.errors import SchedulingError
 from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission

@@ -7,6 +7,7 @@ from sightline.web import (
     urls_coverage,
     urls_imports,
     urls_policy,
+    urls_reports,
     urls_review,
     urls_schedule,
     urls_screenings,
@@ -30,4 +31,5 @@ urlpatterns = [
     path("account/api-tokens/revoke/", token_views.api_token_revoke, name="api-token-revoke"),
     *urls_accounts.urlpatterns,
     *urls_audit.urlpatterns,
+    *urls_reports.urlpatterns,
 ]

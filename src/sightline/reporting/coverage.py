@@ -1,9 +1,10 @@
-"""Coverage figures per agency, program or screener for a period (issue 5).
+"""Coverage figures per agency, program or screener for a period (issue 5; part of reporting since
+issue 19).
 
 Computed from the stored schedule rows (`IntakeSchedule`, `RescreenDue`), aggregated in SQL with
 conditional counts over the indexed (agency, due date) ranges. For the medians only the day counts
-come back, as {days: how many} per group, and `statistics.median` reads them: one portable path for
-SQLite and PostgreSQL, one row per group and day count rather than one per youth.
+come back, as {days: how many} per group, and `sightline.stats.median` reads them: one portable path
+for SQLite and PostgreSQL, one row per group and day count rather than one per youth.
 
 Definitions (docs/coverage.md says the same in plain words):
 
@@ -25,7 +26,8 @@ Definitions (docs/coverage.md says the same in plain words):
 - Scope: agencies where the user holds AGGREGATE_VIEW (optionally narrowed by `agency_ids`, which must
   lie within that scope). Grouping by screener names staff, so it needs AGENCY_OVERVIEW (supervisors)
   in every agency reported on; otherwise it is refused. No youth identity is ever read or returned.
-- Small counts are not suppressed here: small-cell suppression comes with the later reporting issue.
+- This page is the agency's working view and shows counts as they are; the dashboards' coverage
+  figures for a county or state are suppressed (`reporting.figures`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 
+from sightline import stats
 from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
@@ -110,26 +113,7 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _median(histogram: Counter[int]) -> float | None:
-    """The median of the day counts, read off {days: how many youth} without expanding it.
-
-    The database sends one row per group and day count, not one per youth; the result equals
-    `statistics.median` of the expanded list (the mean of the two middle values when even).
-    """
-    total = sum(histogram.values())
-    if not total:
-        return None
-    low_rank, high_rank = (total - 1) // 2, total // 2  # 0-based ranks of the middle value(s)
-    low = high = None
-    seen = 0
-    for value, n in sorted(histogram.items()):
-        seen += n
-        if low is None and seen > low_rank:
-            low = value
-        if seen > high_rank:
-            high = value
-            break
-    assert low is not None and high is not None
-    return (low + high) / 2
+    return stats.median(dict(histogram)).estimate
 
 
 def _scope(user: User, agency_ids: Iterable[int] | None, group_by: str) -> tuple[int, ...]:

@@ -6,19 +6,16 @@ import csv
 import datetime as dt
 import io
 import statistics
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from hypothesis import given
-from hypothesis import strategies as st
 
 from sightline import instruments
 from sightline.audit.models import AuditAction, AuditEvent
-from sightline.scheduling import coverage as cov
+from sightline.reporting import coverage as cov
 from sightline.scheduling.errors import SchedulingError
 from sightline.scheduling.models import IntakeSchedule, RescreenDue
 from sightline.scheduling.services import schedule_refresh
@@ -252,9 +249,3 @@ def test_csv_is_audited_and_has_no_youth_identity(world: World) -> None:
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.actor == world.supervisor
     assert event.detail["kind"] == "coverage" and event.detail["group_by"] == "program"
-
-
-@given(st.lists(st.integers(min_value=0, max_value=400), max_size=60))
-def test_median_read_off_the_histogram_equals_the_median_of_the_list(days: list[int]) -> None:
-    median = cov._median(Counter(days))
-    assert median == (float(statistics.median(days)) if days else None)
