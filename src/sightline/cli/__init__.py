@@ -13,6 +13,7 @@ from sightline.cli.errors import CommandError
 from sightline.cli.instruments import instruments
 from sightline.cli.score import score
 from sightline.cli.synth import synth
+from sightline.cli.validate import validate
 
 __all__ = ["CommandError", "main"]
 
@@ -26,3 +27,4 @@ def main() -> None:
 main.add_command(instruments)
 main.add_command(score)
 main.add_command(synth)
+main.add_command(validate)

@@ -162,20 +162,38 @@ def dif(
     if base not in levels:
         raise ValueError(f"reference group {reference!r} is not among the groups")
     others = [level for level in levels if level != base]
-    dummies = np.column_stack([(labels == level).astype(np.float64) for level in others])
-    total = data.sum(axis=1)
-    centred = total - total.mean()  # centring keeps the interaction columns well conditioned
     n = data.shape[0]
-    ones = np.ones((n, 1))
-    m0_design = np.column_stack([ones, centred])
+    total = data.sum(axis=1)
+    centre = total.mean()  # centring keeps the interaction columns well conditioned
+    # The models depend on a youth only through (total, group): fit them to the distinct cells with
+    # frequency weights, the same likelihood, so a million youth cost as little as a thousand.
+    group_index = np.searchsorted(levels, labels)
+    cells, cell_of = np.unique(np.column_stack([total, group_index]), axis=0, return_inverse=True)
+    cell_of = cell_of.ravel()
+    cell_total = cells[:, 0] - centre
+    dummies = np.column_stack(
+        [(cells[:, 1] == np.searchsorted(levels, level)).astype(np.float64) for level in others]
+    )
+    ones = np.ones((cells.shape[0], 1))
+    m0_design = np.column_stack([ones, cell_total])
     m1_design = np.column_stack([m0_design, dummies])
-    m2_design = np.column_stack([m1_design, dummies * centred[:, None]])
+    m2_design = np.column_stack([m1_design, dummies * cell_total[:, None]])
+    size = np.bincount(cell_of, minlength=cells.shape[0]).astype(np.float64)
     g = len(others)
     results = []
     for index in range(data.shape[1]):
-        y = data[:, index]
-        null = logistic_regression(ones, y)
-        m0, m1, m2 = (logistic_regression(d, y) for d in (m0_design, m1_design, m2_design))
+        endorsed = np.bincount(cell_of, weights=data[:, index], minlength=cells.shape[0])
+        # Each cell twice: once as y = 1 weighted by its endorsements, once as y = 0 by the rest.
+        y = np.concatenate([np.ones(cells.shape[0]), np.zeros(cells.shape[0])])
+        weights = np.concatenate([endorsed, size - endorsed])
+
+        def fit(
+            design: FloatArray, y: FloatArray = y, weights: FloatArray = weights
+        ) -> LogisticFit:
+            return logistic_regression(np.vstack([design, design]), y, weights=weights)
+
+        null = fit(ones)
+        m0, m1, m2 = fit(m0_design), fit(m1_design), fit(m2_design)
         delta = nagelkerke_r2(m2.log_likelihood, null.log_likelihood, n) - nagelkerke_r2(
             m0.log_likelihood, null.log_likelihood, n
         )
