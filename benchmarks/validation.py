@@ -34,8 +34,8 @@ import numpy as np
 
 from sightline import stats
 from sightline.synth import SynthParams, generate
+from sightline.synth.study import sample_from_population
 from sightline.validation.study import StudySample, run_study
-from sightline.validation.synthetic import sample_from_population
 
 
 def _best(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:

@@ -22,8 +22,8 @@ from sightline import stats
 from sightline.synth import SynthParams, generate
 from sightline.synth.params import AGENCY_TYPES
 from sightline.synth.population import GROUPS
+from sightline.synth.study import gender_group, sample_from_population
 from sightline.validation.study import Study, run_study
-from sightline.validation.synthetic import gender_group, sample_from_population
 
 STUDY_YOUTH = 6_000
 REFERENCE_YOUTH = 60_000

@@ -45,9 +45,9 @@ def synthetic(
 ) -> None:
     """Study a generated synthetic population (in memory)."""
     from sightline.synth import SynthParams, generate
+    from sightline.synth.study import sample_from_population
     from sightline.validation.report import as_data, summary
     from sightline.validation.study import run_study
-    from sightline.validation.synthetic import sample_from_population
 
     population = generate(SynthParams(seed=seed, youth=youth))
     sample = sample_from_population(

@@ -6,14 +6,7 @@ a screening is, so every function is tested with plain pytest against published 
 - `proportions`: a share with a 95% interval (Wilson score, or exact Clopper-Pearson);
 - `independence`: are two classifications related? (Pearson's chi-square, Fisher's exact test);
 - `summaries`: medians and quantiles, also from {value: count} histograms;
-- `suppression`: small-cell and complementary suppression of published tables;
-- `estimates`: `Estimate`, the one shape (estimate, low, high, n) of every validation figure;
-- `accuracy`: sensitivity, specificity, predictive values and likelihood ratios of a 2x2 table;
-- `roc`: ROC curve, AUC with DeLong's interval, Youden cut-off, paired DeLong comparison;
-- `reliability`: Cronbach's alpha with Feldt's interval and item statistics;
-- `agreement`: Cohen's (weighted) kappa, Fleiss' kappa, the six Shrout-Fleiss ICCs;
-- `groups`: prevalence by group with intervals, small groups flagged, and a test of difference;
-- `dif`: differential item functioning by logistic regression (NumPy Newton-Raphson).
+- `suppression`: small-cell and complementary suppression of published tables.
 """
 
 from sightline.stats.accuracy import (

@@ -39,7 +39,10 @@ BOOTSTRAP_RESAMPLES = 2_000
 
 @dataclass(frozen=True)
 class Kappa:
-    """A kappa with its interval (`kappa.low`, `kappa.high`), standard errors and the test of kappa = 0."""
+    """A kappa with its interval (`kappa.low`, `kappa.high`), standard errors and the test of kappa = 0.
+
+    `se` is the large-sample standard error (Cohen's kappa) or the bootstrap standard error (Fleiss'
+    kappa); `se_null`, `z` and `p_value` test kappa = 0."""
 
     kappa: Estimate
     se: float | None

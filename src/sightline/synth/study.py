@@ -1,4 +1,4 @@
-"""A `StudySample` from a generated synthetic population (in memory, no database).
+"""A validation `StudySample` from a generated synthetic population (in memory, no database).
 
 The reference standard is either the generator's criterion records (another data source, matched to
 the index screening within `window_days`) or, for checking the study itself, the generator's hidden
