@@ -16,6 +16,7 @@ from sightline.cli.instruments import instruments
 from sightline.cli.keys import keys
 from sightline.cli.score import score
 from sightline.cli.synth import synth
+from sightline.cli.validate import validate
 
 __all__ = ["CommandError", "main"]
 
@@ -33,3 +34,4 @@ main.add_command(import_)
 main.add_command(export)
 main.add_command(audit)
 main.add_command(keys)
+main.add_command(validate)
