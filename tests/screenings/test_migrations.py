@@ -25,7 +25,8 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
 
 def _latest() -> list[tuple[str, str]]:
     executor = MigrationExecutor(connection)
-    return [node for node in executor.loader.graph.leaf_nodes() if node[0] == "screenings"]
+    # Every app's latest: going back also unapplies other apps' migrations that depend on these.
+    return executor.loader.graph.leaf_nodes()
 
 
 def _raw(pk: int) -> tuple[Any, Any, str]:

@@ -6,7 +6,7 @@ layer still narrows each read to the permission asked for. The value is set for 
 overwritten at the start of every request on that connection, so a pooled connection never carries
 one person's agencies into the next request (anonymous requests set none). Under a transaction-mode
 pooler (PgBouncer) set `ATOMIC_REQUESTS` and this becomes `set_config(..., true)`; see
-docs/security-audit.md. Nothing happens on SQLite, which has no row-level security, nor unless
+docs/security.md. Nothing happens on SQLite, which has no row-level security, nor unless
 `SIGHTLINE_ROW_LEVEL_SECURITY` is on: a deployment that serves requests through a non-owner database
 role turns it on; the owner role bypasses the policies anyway, so it would only cost a statement.
 """

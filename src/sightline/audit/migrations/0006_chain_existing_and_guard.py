@@ -4,7 +4,7 @@ The chaining uses the same code as every later seal (`audit.chain.seal_pending`,
 model), so existing rows are chained exactly like new ones, oldest id first. On PostgreSQL a trigger
 then refuses any UPDATE or DELETE of an event, except the one-time chaining of a pending event (its
 chain columns go from empty to set, nothing else changes). TRUNCATE is not a row operation: the
-deployment revokes it from the application's role (docs/security-audit.md), and anchors catch it.
+deployment revokes it from the application's role (docs/security.md), and anchors catch it.
 """
 
 from django.db import migrations

@@ -5,7 +5,7 @@ Each table of one agency's youth data gets a policy that shows and accepts only 
 by `rowsecurity.middleware.AgencyContextMiddleware`); `'*'` is every agency (system jobs), unset or empty is none
 (fails closed). PostgreSQL skips these policies for the table owner and superusers unless FORCE is set:
 the migrating owner role keeps working unchanged, and production serves requests through a separate
-non-owner role, for which the policies hold (docs/security-audit.md). The migration lives in the
+non-owner role, for which the policies hold (docs/security.md). The migration lives in the
 audit app because that is the app this work may add migrations to; it only adds policies.
 """
 
