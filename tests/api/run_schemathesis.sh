@@ -3,6 +3,9 @@
 # default 60). A fresh SQLite database holds two agencies; the run uses a token of agency A and fails
 # on a server error, a response that breaks the schema, or any answer holding agency B's data.
 # SIGHTLINE_FUZZ_SELFTEST=1 gives the token agency B too, to prove the leak check fails the run.
+# The coverage phase is left out by default: on CPython 3.11 it ends in the tool's own "Runtime Error"
+# (hypothesis's lambda introspection hits "AST constructor recursion depth mismatch"), whatever the API
+# answers; SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful runs it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-.venv/bin/python}
@@ -35,6 +38,7 @@ SCHEMATHESIS_HOOKS=tests.api.schemathesis_hooks "$BIN/schemathesis" run \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,no_other_agency_data \
   --max-time "$SECONDS_BUDGET" \
+  --phases "${SCHEMATHESIS_PHASES:-examples,fuzzing,stateful}" \
   --seed "${SCHEMATHESIS_SEED:-17}" \
   --workers 2 \
   --no-color
