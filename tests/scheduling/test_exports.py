@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from sightline.scheduling.exports import HEADER, age_on, safe_cell, worklist_csv, worklist_row
+from sightline.common.spreadsheet import safe_cell
+from sightline.scheduling.exports import HEADER, age_on, worklist_csv, worklist_row
 from sightline.scheduling.models import IntakeSchedule
 from sightline.scheduling.selectors import agency_worklist
 from sightline.scheduling.services import schedule_refresh_youth

@@ -1,8 +1,8 @@
 """CSV cells that a spreadsheet cannot run, and a file-like object for streaming csv.writer output.
 
 A cell a spreadsheet would read as a formula gets a leading apostrophe (CSV injection): a name typed
-into Sightline must never run when someone opens the file. (scheduling.exports has had its own copy
-since before this module; new exports use this one.)
+into Sightline must never run when someone opens the file. Every per-cell export uses this one;
+`instruments.csv_ratings` applies the same leading characters to whole pyarrow columns.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+# What a spreadsheet may take as the start of a formula or a control sequence.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.common.spreadsheet import safe_cell
 from sightline.imports.models import ExternalKey
-from sightline.instruments.csv_ratings import neutralise_cell
 from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
@@ -234,7 +234,7 @@ def _write_csv(columns: list[str], rows: Iterator[list[str]], member: IO[bytes])
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([neutralise_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
         count += 1
     text.flush()
     text.detach()
@@ -275,7 +275,7 @@ def _write_xlsx(agency: Agency, sink: IO[bytes]) -> dict[str, int]:
         sheet.append(columns)
         count = 0
         for row in rows:
-            sheet.append([neutralise_cell(cell) for cell in row])
+            sheet.append([safe_cell(cell) for cell in row])
             count += 1
         counts[name] = count
     book.save(sink)

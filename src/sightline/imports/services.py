@@ -145,12 +145,12 @@ class ImportReport:
 
 def write_problems(problems: Iterable[Problem], sink: IO[str]) -> None:
     """The problems as CSV (row, column, value, reason, severity), cells safe to open in Excel."""
-    from sightline.instruments.csv_ratings import neutralise_cell
+    from sightline.common.spreadsheet import safe_cell
 
     writer = csv.writer(sink, lineterminator="\n")
     writer.writerow(["row", "column", "value", "reason", "severity"])
     for problem in problems:
-        writer.writerow([neutralise_cell(str(cell)) for cell in problem.as_list()])
+        writer.writerow([safe_cell(str(cell)) for cell in problem.as_list()])
 
 
 def import_file(

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from sightline.common.spreadsheet import FORMULA_STARTS
 from sightline.instruments.batch import BatchResult
 from sightline.instruments.schema import Definition
 from sightline.instruments.values import MISSING, NEI
@@ -33,7 +34,8 @@ DEFAULT_BLOCK_BYTES = 1 << 20
 MAX_ROW_BYTES = 64 << 20
 # Stands in for a cell that is no rating at all; never on a scale, so it is always reported.
 UNREADABLE = np.iinfo(np.int32).max
-FORMULA_LEADS = frozenset(b"=+-@\t\r")
+# The leading characters of `common.spreadsheet`, as bytes for the column-wise check.
+FORMULA_LEADS = frozenset(ord(lead) for lead in FORMULA_STARTS)
 _MAX_DIGITS = 6
 
 _CODE_OF_BYTE = np.full(256, UNREADABLE, dtype=np.int32)

@@ -47,8 +47,8 @@ from sightline import stats
 from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.common.spreadsheet import safe_cell
 from sightline.scheduling.errors import NOT_A_DATE, SchedulingError
-from sightline.scheduling.exports import safe_cell
 from sightline.scheduling.models import IntakeSchedule, RescreenDue
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User

@@ -22,10 +22,10 @@ from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.common.errors import ServiceError
+from sightline.common.spreadsheet import safe_cell
 from sightline.reporting import charts, figures
 from sightline.reporting.models import ExportStatus, PeriodKind, ReportExport
 from sightline.reporting.scope import Period, Scope, resolve
-from sightline.scheduling.exports import safe_cell
 from sightline.tenancy import access
 from sightline.tenancy.models import User
 from sightline.tenancy.permissions import Permission

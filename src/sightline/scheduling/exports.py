@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from sightline.catalog import selectors as catalog
+from sightline.common.spreadsheet import safe_cell
 from sightline.scheduling.models import IntakeSchedule
 from sightline.scheduling.selectors import days_overdue
 
@@ -36,21 +36,6 @@ STATE_LABELS = {
     "overdue": "Overdue",
     "up_to_date": "Up to date",
 }
-
-# What a spreadsheet may take as the start of a formula or a control sequence.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    """The value as text, with a leading apostrophe when it could be read as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def age_on(date_of_birth: dt.date, today: dt.date) -> int:

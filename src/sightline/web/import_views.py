@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sightline.audit.context import AuditContext
 from sightline.common.errors import ServiceError
+from sightline.common.spreadsheet import safe_cell
 from sightline.imports import exports
 from sightline.imports.runs import import_run_start, max_upload_bytes
 from sightline.imports.selectors import import_run_for_user, importing_agency, recent_runs
-from sightline.instruments.csv_ratings import neutralise_cell
 from sightline.tenancy import access
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.web.errors import show_service_error
@@ -104,7 +104,7 @@ def import_problems(request: HttpRequest, agency_id: int, run_id: int) -> HttpRe
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(["row", "column", "value", "reason", "severity"])
     for problem in run.problems:
-        writer.writerow([neutralise_cell(str(cell)) for cell in problem])
+        writer.writerow([safe_cell(str(cell)) for cell in problem])
     return response
 
 
