@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean lock install-locked messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,26 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## Regenerate the hashed lock files (requirements/lock.txt, lock-dev.txt) from pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python requirements/make_lock.py
+
+## Install exactly the locked, hash-checked dependencies (deployments), then the project itself.
+install-locked: | $(BIN)/python
+	$(BIN)/python -m pip install --require-hashes --no-deps -r requirements/lock.txt
+	$(BIN)/python -m pip install --no-deps --no-build-isolation .
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## Translations (docs/i18n.md): refresh the catalogues from the code, then compile them. Both need GNU
+## gettext (apt-get install gettext) at development time only: the compiled .mo files are committed.
+I18N := cd src/sightline && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/django-admin
+messages: $(STAMP)
+	$(I18N) makemessages --locale es --no-obsolete --add-location file
+
+compilemessages: $(STAMP)
+	$(I18N) compilemessages
 
 clean:
 	rm -rf $(VENV) var build *.egg-info src/*.egg-info

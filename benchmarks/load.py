@@ -1,6 +1,6 @@
 """Speed under load (issue 16): the screening page flow against a bare view, on one real server.
 
-    python -m benchmarks.load [--clients 16 32] [--repeats 3] [--seconds 10] [--workers 2]
+    python -m benchmarks.load [--clients 16 32] [--repeats 3] [--seconds 10] [--workers 2] [--api]
 
 One gunicorn server (sync workers, loopback only, production settings, PostgreSQL) serves the product's
 pages and, through the benchmark-only URL conf `benchmarks.load_urls`, a bare view doing one ORM INSERT
@@ -10,7 +10,9 @@ and one SELECT. For each number of concurrent clients, repeated `--repeats` time
 - flow: every client is a screener, signed in once (not timed), who repeats the page flow on youth of
   their own: POST the start-screening page (a draft), POST the draft page with the ratings (saved),
   POST the draft page again with `finalize` (final). Every request is timed; a flow in progress when the
-  time is up is finished, so every started flow ends finalized.
+  time is up is finished, so every started flow ends finalized. With `--api`, the same flow through
+  the REST API instead (issue 17), each client a case system holding its screener's API token:
+  POST /api/screenings (a draft), PATCH it with the ratings and the version read, POST its /finalize.
 
 Reports median and range over the repeats of requests/s and p99 latency, and the ratios flow / bare
 against the goals (throughput at least 1/3 of bare, p99 at most 2x bare). Then checks the database:
@@ -31,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 import platform
 import random
@@ -88,6 +91,8 @@ async def _http(
     *,
     cookies: dict[str, str] | None = None,
     form: Sequence[tuple[str, str]] | None = None,
+    json_body: object | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Answer:
     """One request on a fresh connection (gunicorn's sync workers close it after answering).
 
@@ -95,6 +100,8 @@ async def _http(
     per request here, which the server would feel (load generator and server share two cores).
     """
     body = b"" if form is None else urllib.parse.urlencode(form).encode()
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
     lines = [
         f"{method} {path} HTTP/1.1",
         f"Host: 127.0.0.1:{port}",
@@ -103,8 +110,12 @@ async def _http(
     ]
     if cookies:
         lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
     if form is not None:
         lines.append("Content-Type: application/x-www-form-urlencoded")
+    if json_body is not None:
+        lines.append("Content-Type: application/json")
+    if form is not None or json_body is not None:
         lines.append(f"Content-Length: {len(body)}")
     loop = asyncio.get_running_loop()
     with socket.socket() as connection:
@@ -251,6 +262,7 @@ class ServerCpu:
 class Screener:
     username: str
     cookies: dict[str, str] = field(default_factory=dict)
+    token: str = ""  # with --api: the screener's API token, sent instead of a session
 
     def keep(self, answer: Answer) -> None:
         for name, value in answer.cookies.items():
@@ -353,6 +365,66 @@ async def _flow(
     run.finalized.append(pk)
 
 
+def _api_facts(today: dt.date) -> dict[str, Any]:
+    """The facts of `_facts`, as the API takes them."""
+    facts: dict[str, Any] = {"information_sources": []}
+    for name, value in _facts(today):
+        if name == "information_sources":
+            facts[name].append(value)
+        else:
+            facts[name] = value
+    return facts
+
+
+async def _api_flow(
+    run: Run,
+    port: int,
+    screener: Screener,
+    youth_id: int,
+    ratings: list[tuple[str, str]],
+    today: dt.date,
+) -> None:
+    """The flow of `_flow` through the REST API, authenticated by the screener's token."""
+    bearer = {"Authorization": f"Bearer {screener.token}"}
+    start = await _timed(
+        run,
+        port,
+        "POST",
+        "/api/screenings",
+        headers=bearer,
+        json_body={"youth_id": youth_id, "instrument_id": INSTRUMENT, **_api_facts(today)},
+    )
+    if start.status != 201:
+        run.wrong.append(f"API start for youth {youth_id}: {start.status} {start.body[:200]!r}")
+        return
+    pk = int(json.loads(start.body)["id"])
+    run.started.append(pk)
+    path = f"/api/screenings/{pk}"
+    values = {name.removeprefix("rating-"): _API_VALUES[code] for name, code in ratings}
+    saved = await _timed(
+        run,
+        port,
+        "PATCH",
+        path,
+        headers=bearer,
+        json_body={"lock_version": 0, "indicator_ratings": values},
+    )
+    if saved.status != 200:
+        run.wrong.append(f"API save of {pk}: {saved.status} {saved.body[:200]!r}")
+        return
+    final = await _timed(
+        run, port, "POST", f"{path}/finalize", headers=bearer, json_body={"lock_version": 1}
+    )
+    if final.status != 200 or json.loads(final.body).get("status") != "final":
+        run.wrong.append(f"API finalize of {pk}: {final.status} {final.body[:200]!r}")
+        return
+    run.finalized.append(pk)
+
+
+# The stored rating values by the codes the draft page posts (filled by `_rating_forms`).
+_API_VALUES: dict[str, int] = {}
+
+
 async def _flow_client(
     run: Run,
     port: int,
@@ -365,11 +437,12 @@ async def _flow_client(
     rng = random.Random(seed)
     today = dt.date.today()
     turn = 0
+    flow = _api_flow if screener.token else _flow
     while time.perf_counter() < deadline:
         with contextlib.suppress(
             *NETWORK_ERRORS
         ):  # recorded by _timed; the next flow starts afresh
-            await _flow(
+            await flow(
                 run, port, screener, youth_ids[turn % len(youth_ids)], rng.choice(forms), today
             )
         turn += 1
@@ -433,6 +506,8 @@ async def _run(
 TWO_FACTOR_PATH = "/accounts/two-factor/"
 # Each benchmark screener's TOTP secret, by username: the clients answer the second factor with it.
 _TOTP_SECRETS: dict[str, str] = {}
+# And each one's API token (`--api`): a case system's clients send it instead of signing in.
+_API_TOKENS: dict[str, str] = {}
 
 
 def _enrol_second_factor(user: Any) -> None:
@@ -460,7 +535,9 @@ def _set_up_people(screeners: int, youth: int) -> tuple[list[str], list[int]]:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
+    from sightline.apitokens.services import token_create
     from sightline.tenancy.models import Agency, AgencyType, County, Membership, Role, User
+    from sightline.tenancy.permissions import ROLE_PERMISSIONS
     from sightline.tenancy.services import membership_create, training_record_create
     from sightline.youth.services import youth_create
 
@@ -494,6 +571,12 @@ def _set_up_people(screeners: int, youth: int) -> tuple[list[str], list[int]]:
         )
         usernames.append(screener.username)
         _enrol_second_factor(screener)
+        _API_TOKENS[screener.username] = token_create(
+            by=screener,
+            name="load benchmark",
+            agency_ids=[agency.pk],
+            permissions=sorted(ROLE_PERMISSIONS[Role.SCREENER], key=lambda p: p.value),
+        ).secret
     youth_ids = [
         youth_create(
             by=screener,  # the last one; an agency admin does not edit youth records
@@ -515,6 +598,7 @@ def _rating_forms(count: int) -> list[list[tuple[str, str]]]:
 
     definition = instruments.load(INSTRUMENT)
     codes = {option.value: option.code for option in definition.indicator_scale}
+    _API_VALUES.update({code: value for value, code in codes.items()})
     rng = random.Random(16)
     forms: list[list[tuple[str, str]]] = []
     while len(forms) < count:
@@ -663,9 +747,12 @@ async def _measure(
     args: argparse.Namespace,
     meter: ServerCpu,
 ) -> list[Run]:
-    screeners = [Screener(username) for username in usernames]
-    for screener in screeners:  # one at a time: each sign-in hashes a password
-        await screener.log_in(port)
+    if args.api:
+        screeners = [Screener(username, token=_API_TOKENS[username]) for username in usernames]
+    else:
+        screeners = [Screener(username) for username in usernames]
+        for screener in screeners:  # one at a time: each sign-in hashes a password
+            await screener.log_in(port)
     pools = iter(youth_ids)
 
     def take(n: int) -> list[list[int]]:
@@ -704,6 +791,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--youth-per-client", type=int, default=4, help="fresh youth per run")
     parser.add_argument("--database", default=BENCH_DATABASE, help="created and dropped here")
+    parser.add_argument(
+        "--api", action="store_true", help="the flow through the REST API (tokens), not the pages"
+    )
     args = parser.parse_args(argv)
     if shutil.which("psql") is None:
         print("psql is needed to create the benchmark database")
@@ -759,7 +849,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         statuses = sum((run.statuses for run in runs), Counter())
         print(
             f"Load: gunicorn -w {args.workers} (sync), PostgreSQL, {args.repeats} x "
-            f"{args.seconds:.0f} s per configuration, clients {args.clients}"
+            f"{args.seconds:.0f} s per configuration, clients {args.clients}, "
+            f"flow through the {'REST API (tokens)' if args.api else 'pages (sessions)'}"
         )
         print(
             f"  machine: {platform.machine()}, {os.cpu_count()} CPUs, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import signal
@@ -25,6 +26,22 @@ def psql(url: str, sql: str) -> None:
     subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, timeout=120)
 
 
+KEYS_FILE_VARIABLE = "SIGHTLINE_BENCH_KEYS_FILE"
+
+
+def kept_keys() -> dict[str, str]:
+    """The field and search keys in the file `$SIGHTLINE_BENCH_KEYS_FILE` names (written there on
+    first use), so a database one benchmark kept (`--keep`) can be read by another; {} when unset."""
+    path = os.environ.get(KEYS_FILE_VARIABLE)
+    if not path:
+        return {}
+    if not os.path.exists(path):
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            json.dump({"SIGHTLINE_FIELD_KEYS": key(), "SIGHTLINE_SEARCH_KEY": key()}, out)
+    with open(path) as kept:
+        return dict(json.load(kept))
+
+
 def set_up_django(
     database_url: str, var_dir: str, keys: dict[str, str] | None = None
 ) -> dict[str, str]:
@@ -34,6 +51,7 @@ def set_up_django(
         "SECRET_KEY": secrets.token_urlsafe(50),
         "SIGHTLINE_FIELD_KEYS": key(),
         "SIGHTLINE_SEARCH_KEY": key(),
+        **kept_keys(),
         **(keys or {}),
         "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -16,7 +16,8 @@ count over the screening table, and one agency's dashboard.
 Each is timed `--reps` times after 2 warm-ups: p50 / p95 / max in ms. Exit status 1 when a target is
 missed: state warm p95 <= 1 s and >= 1.5x faster than the bare count's p50; agency p95 <= 200 ms.
 
-Runs on a fresh PostgreSQL database `sl_reports_bench` (dropped at the end unless --keep).
+Runs on a fresh PostgreSQL database `sl_reports_bench` (dropped at the end unless --keep; `--reuse`
+measures again on the database a `--keep` run left, after a change to the reading code).
 """
 
 from __future__ import annotations
@@ -132,13 +133,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the database a --keep run left (migrated, rollups rebuilt), not a new one",
+    )
     args = parser.parse_args(argv)
+    if args.reuse:
+        args.keep = True
     if shutil.which("psql") is None:
         print("psql is needed to create the benchmark database")
         return 1
     admin = f"{PG_ADMIN_URL}/postgres"
-    psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-    psql(admin, f"CREATE DATABASE {BENCH_DATABASE}")
+    if not args.reuse:
+        psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        psql(admin, f"CREATE DATABASE {BENCH_DATABASE}")
     try:
         with tempfile.TemporaryDirectory() as var_dir:
             set_up_django(f"{PG_ADMIN_URL}/{BENCH_DATABASE}", var_dir)
@@ -158,13 +167,19 @@ def _run(args: argparse.Namespace) -> int:
     from sightline.reporting.scope import Period
 
     print(f"python {platform.python_version()}, {platform.machine()}, target {args.screenings:,}")
-    loaded = _load(args)
-    screenings = int(loaded["screenings"])
-    print(
-        f"generate {loaded['generate_s']:.1f} s, write {loaded['write_s']:.1f} s, rollup rebuild "
-        f"{loaded['rebuild_s']:.1f} s ({screenings / loaded['rebuild_s']:,.0f} screenings/s) for "
-        f"{screenings:,} current final screenings"
-    )
+    if args.reuse:
+        from sightline.reporting import rollups
+
+        rollups.catch_up()
+        print(f"reusing {BENCH_DATABASE}: {rollups.current_finals().count():,} current finals")
+    else:
+        loaded = _load(args)
+        screenings = int(loaded["screenings"])
+        print(
+            f"generate {loaded['generate_s']:.1f} s, write {loaded['write_s']:.1f} s, rollup "
+            f"rebuild {loaded['rebuild_s']:.1f} s ({screenings / loaded['rebuild_s']:,.0f} "
+            f"screenings/s) for {screenings:,} current final screenings"
+        )
     analyst, supervisor, agency = _users()
     today = dt.date(2026, 7, 1)  # the generator's end + 1 day
     period = Period(PeriodKind.YEAR, dt.date(2025, 1, 1))

@@ -67,6 +67,22 @@ class ScreeningFinalized(Event):
     screened_on: dt.date | None = None
 
 
+@dataclass(frozen=True)
+class FollowUpCompleted(Event):
+    """A follow-up action of screening `screening_id` (screened on `screened_on`) was completed."""
+
+    screening_id: int
+    screened_on: dt.date
+
+
+@dataclass(frozen=True)
+class YouthDeleted(Event):
+    """A youth's record was erased (retention); `slices` are (agency id, day) of its final screenings,
+    for the reports to recount."""
+
+    slices: tuple[tuple[int, dt.date], ...] = ()
+
+
 E = TypeVar("E", bound=Event)
 Subscriber = Callable[[Any], None]
 _subscribers: dict[type[Event], list[Subscriber]] = defaultdict(list)

@@ -254,3 +254,25 @@ def test_a_tampered_cursor_is_422(world: World, api_as: Any) -> None:
         response = api_as(world.screener).get("/followups", cursor=cursor)
         assert response.status_code == 422, cursor
         assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def test_a_stored_answer_holds_no_identifier_in_clear(world: World, api_as: Any) -> None:
+    """The first answer kept for retries names the youth: it is encrypted like the youth's row
+    (issue 18), and a retry still gets it back byte for byte."""
+    from django.db import connection
+
+    api = api_as(world.screener)
+    key = {"Idempotency-Key": "create-canary-1"}
+    body = _youth(world, first_name="Zephyrine", case_number="CANARY-CASE-77")
+    first = api.post("/youth", body, headers=key)
+    again = api.post("/youth", body, headers=key)
+
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content and b"CANARY-CASE-77" in first.content
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM apitokens_idempotencyrecord")
+        rows = cursor.fetchall()
+    assert len(rows) == 1
+    text = repr(rows).casefold()
+    for canary in ("zephyrine", "canary-case-77", "okafor", "2011-02-03"):
+        assert canary not in text

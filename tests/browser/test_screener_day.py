@@ -137,6 +137,20 @@ def test_the_screeners_and_supervisors_day(browser: Any, live_server: Any, devic
     assert presses < 40, presses
     (SHOTS / f"{device}-tab-count.txt").write_text(f"{presses}\n")  # for the write-up
 
+    # The compact layout: the same key indicators in a fraction of the height (docs/screener-day.md).
+    standard_height = page.evaluate("document.scrollingElement.scrollHeight")
+    page.get_by_role("link", name="Compact (key indicators only)").click()
+    expect(page.locator(".indicator--compact")).to_have_count(len(definition.indicators))
+    compact_height = page.evaluate("document.scrollingElement.scrollHeight")
+    shot("04b-draft-compact")
+    (SHOTS / f"{device}-draft-heights.txt").write_text(
+        f"standard {standard_height}\ncompact {compact_height}\n"
+    )
+    assert compact_height * 3 < standard_height, (standard_height, compact_height)
+    compact_presses = _tabs_to(page, save, follow="Notes and save")
+    assert compact_presses < 40, compact_presses
+
+    last = len(definition.indicators)
     # Rate all but the last indicator; each change is saved as it goes (autosave, version checked).
     draft = Screening.objects.get(status="draft")
     for number, indicator in enumerate(definition.indicators[:-1], start=1):
@@ -146,9 +160,12 @@ def test_the_screeners_and_supervisors_day(browser: Any, live_server: Any, devic
             "radio", name=rating, exact=True
         ).check()
     expect(page.get_by_role("status").filter(has_text="Draft saved at")).to_be_visible()
+    # Screen readers hear one sentence about the result, not the whole panel.
+    expect(page.locator("#result-announcement")).to_have_text(
+        re.compile(rf"^Result: .*\. {last - 1} of {last} key indicators rated\.$")
+    )
     jump = page.get_by_role("navigation", name="Jump to")
     expect(jump.get_by_role("link", name=re.compile(r"^Indicator 1:.*, done$"))).to_be_visible()
-    last = len(definition.indicators)
     expect(
         jump.get_by_role("link", name=re.compile(rf"^Indicator {last}:.*, not rated$"))
     ).to_be_visible()

@@ -4,6 +4,7 @@ trip gives an identical screening, and a refused import stores nothing."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
@@ -11,6 +12,8 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from sightline import instruments
+from sightline.catalog import selectors as catalog
+from sightline.catalog.services import definition_install
 from sightline.screenings.models import Screening
 from tests import factories
 from tests.api.conftest import Records
@@ -77,6 +80,40 @@ def test_export_import_round_trip_gives_an_identical_screening(
         "status",
     ):
         assert getattr(copy_, field) == getattr(original, field), field
+
+
+def test_a_response_made_with_an_earlier_installed_version_imports_pinned_to_it(
+    world: World, records: Records, api_as: Any
+) -> None:
+    original = _rated_final(records, world)
+    bundled = (Path(instruments.__file__).parent / "definitions" / "cse-it-2.0.yaml").read_text()
+    newer = bundled.replace(
+        f"version: {original.instrument_version}\n", f"version: {original.instrument_version}.1\n"
+    )
+    assert newer != bundled
+    definition_install(raw=newer.encode(), source="newer.yaml")
+    try:
+        assert catalog.current_definition("cse-it-2.0").version != original.instrument_version
+        api = api_as(world.screener)
+        exported = api.get(f"/fhir/QuestionnaireResponse/{original.pk}").json()
+
+        imported = api.post(f"/fhir/youth/{records.youth.pk}/QuestionnaireResponse", exported)
+
+        assert imported.status_code == 201, imported.content
+        copy_ = Screening.objects.get(pk=imported.json()["id"])
+        assert (copy_.instrument_version, copy_.instrument_sha256) == (
+            original.instrument_version,
+            original.instrument_sha256,
+        )
+        assert (copy_.indicator_ratings, copy_.total, copy_.level) == (
+            original.indicator_ratings,
+            original.total,
+            original.level,
+        )
+        again = api.get(f"/fhir/QuestionnaireResponse/{copy_.pk}").json()
+        assert _same_content(again) == _same_content(exported)
+    finally:
+        catalog.forget()  # the newer version goes with the test's rolled-back transaction
 
 
 def test_an_unknown_version_is_refused_with_the_reason_and_nothing_stored(

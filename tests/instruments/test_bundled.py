@@ -60,7 +60,7 @@ def test_every_indicator_has_three_to_five_statements_with_help(bundled: Definit
 def test_cse_it_2_covers_the_ten_domains_with_20_to_30_indicators() -> None:
     definition = load("cse-it-2.0")
 
-    assert definition.version == "2.0-sightline.1"
+    assert definition.version == "2.0-sightline.2"
     assert 20 <= len(definition.indicators) <= 30
     assert {i.domain for i in definition.indicators} == TEN_DOMAINS
 
@@ -68,7 +68,7 @@ def test_cse_it_2_covers_the_ten_domains_with_20_to_30_indicators() -> None:
 def test_brief_has_8_to_10_indicators_for_limited_contact() -> None:
     definition = load("cse-it-brief")
 
-    assert definition.version == "brief-sightline.1"
+    assert definition.version == "brief-sightline.2"
     assert 8 <= len(definition.indicators) <= 10
     assert "hotline operator" in definition.intended_users
     assert {i.domain for i in definition.indicators} <= TEN_DOMAINS

@@ -12,16 +12,23 @@ from django.core.management import call_command
 
 from sightline.reporting import rollups
 from sightline.reporting.models import (
+    FollowUpRollup,
     IndicatorRollup,
     RollupBacklog,
     ScreeningRollup,
     YouthRollup,
 )
-from sightline.screenings.services import screening_amend, screening_finalize, screening_save_draft
+from sightline.screenings.services import (
+    followup_complete,
+    followup_create,
+    screening_amend,
+    screening_finalize,
+    screening_save_draft,
+)
 from sightline.youth.services import youth_update
 from tests import factories
 from tests.conftest import World
-from tests.reporting.independent import current_screenings
+from tests.reporting.independent import current_screenings, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +160,74 @@ def test_a_finalize_only_marks_its_slice_and_the_next_read_rewrites_it(world: Wo
     assert not RollupBacklog.objects.exists()
     assert rollups.catch_up() == 0
     assert_rollups_equal_the_table()
+
+
+def follow_up_rollup() -> Counter[tuple[Any, ...]]:
+    rollups.catch_up()  # what every report read does first
+    found: Counter[tuple[Any, ...]] = Counter()
+    for agency, month, level, followed_up, days, n in FollowUpRollup.objects.values_list(
+        "agency_id", "month", "level", "followed_up", "days", "screenings"
+    ):
+        found[(agency, month, level, followed_up, days)] += n
+    return found
+
+
+def follow_ups_counted() -> Counter[tuple[Any, ...]]:
+    """Per current screening, the day of its first completed follow-up, counted with plain SQL."""
+    frame = current_screenings()
+    first = dict(
+        rows(
+            "SELECT screening_id, MIN(completed_on) FROM screenings_followupaction "
+            "WHERE completed_on IS NOT NULL GROUP BY screening_id"
+        )
+    )
+    found: Counter[tuple[Any, ...]] = Counter()
+    for pk, agency, month, level, day in zip(
+        frame["id"],
+        frame["agency_id"],
+        frame["month"],
+        frame["level"],
+        frame["screened_on"],
+        strict=True,
+    ):
+        done = first.get(pk)
+        if done is None:
+            found[(agency, month, level, False, 0)] += 1
+        else:
+            done = done if isinstance(done, dt.date) else dt.date.fromisoformat(str(done))
+            found[(agency, month, level, True, (done - day).days)] += 1
+    return found
+
+
+def test_follow_up_rollup_equals_independent_count_after_bulk_write(programme: Any) -> None:
+    counted = follow_ups_counted()
+    assert any(key[3] for key in counted)  # the generated population has completed follow-ups
+    assert follow_up_rollup() == counted
+
+
+def test_completing_a_follow_up_marks_its_slice_and_moves_the_screening(world: World) -> None:
+    youth = factories.registered_youth(world.agency_a, by=world.screener)
+    day = dt.date(2026, 2, 2)
+    screening = factories.finalized_screening(youth, by=world.screener, screened_on=day, rating=2)
+    followup = followup_create(
+        screening=screening,
+        by=world.screener,
+        kind="safety_plan",
+        owner=world.screener,
+        due_on=day + dt.timedelta(days=7),
+    )
+    slice_ = (world.agency_a.pk, dt.date(2026, 2, 1), screening.level)
+    assert follow_up_rollup()[(*slice_, False, 0)] == 1
+
+    followup_complete(
+        followup=followup,
+        by=world.screener,
+        completed_on=day + dt.timedelta(days=3),
+        outcome="Done",
+    )
+
+    assert list(RollupBacklog.objects.values_list("agency_id", "month")) == [slice_[:2]]
+    found = follow_up_rollup()
+    assert found[(*slice_, True, 3)] == 1
+    assert found[(*slice_, False, 0)] == 0
+    assert found == follow_ups_counted()

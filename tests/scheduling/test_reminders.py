@@ -80,14 +80,16 @@ def test_each_screener_gets_their_own_caseload_without_names(world, caseload):
     assert message.subject == "Sightline: 1 youth overdue, 1 due this week for CSE-IT screening"
     html = message.alternatives[0][0]
     for body in (message.body, html):
-        assert "CW-101" in body
+        assert "CW-101" not in body  # no case number either (issue 18): only the pseudonym
+        assert f"record {str(caseload['overdue'].pseudonym)[:8]}" in body
         assert f"record {str(caseload['due'].pseudonym)[:8]}" in body
-        assert "CW-103" not in body  # not due within the week
-        assert "BP-900" not in body  # another agency's caseload
+        assert str(caseload["later"].pseudonym)[:8] not in body  # not due within the week
+        assert str(caseload["other"].pseudonym)[:8] not in body  # another agency's caseload
         assert "Harbor Child Welfare" in body
         assert caseload_url() in body
     (other,) = mail_to(world.outsider)
-    assert "BP-900" in other.body and "CW-101" not in other.body
+    assert f"record {str(caseload['other'].pseudonym)[:8]}" in other.body
+    assert "BP-900" not in other.body and "CW-101" not in other.body
     for m in mail.outbox:
         for youth in caseload.values():
             for text in (m.subject, m.body, m.alternatives[0][0]):
@@ -187,6 +189,7 @@ def test_rows_at_an_agency_the_screener_cannot_see_are_left_out(world, caseload)
 
     assert report.nothing_due == 1  # a candidate by assignment, but nothing they may see is due
     assert mail_to(world.screener) == []
+    assert all(str(foreign.pseudonym)[:8] not in m.body for m in mail.outbox)
     assert all("BP-901" not in m.body for m in mail.outbox)
 
 
@@ -240,7 +243,7 @@ def test_schedule_refresh_command(world, caseload, capsys):
 
 
 def test_open_follow_ups_are_in_the_digest_without_names(world):
-    """A screener with no youth due still hears about an overdue safety plan, by case number only."""
+    """A screener with no youth due still hears about an overdue safety plan, by pseudonym only."""
     from sightline.screenings.services import followup_create
 
     youth = factories.youth(
@@ -269,7 +272,11 @@ def test_open_follow_ups_are_in_the_digest_without_names(world):
     [message] = mail_to(world.screener)
     assert message.subject == "Sightline: 1 follow-up overdue, 1 follow-up due"
     body = message.body + message.alternatives[0][0]
-    assert "Safety plan | CW-777 | Harbor Child Welfare | OVERDUE | due 2026-02-20" in message.body
-    assert "Referral to specialised services | CW-777" in message.body
+    label = f"record {str(youth.pseudonym)[:8]}"
+    assert (
+        f"Safety plan | {label} | Harbor Child Welfare | OVERDUE | due 2026-02-20" in message.body
+    )
+    assert f"Referral to specialised services | {label}" in message.body
+    assert "CW-777" not in body  # no case number in mail (issue 18)
     assert "Other" not in message.body.split("Follow-up actions")[1]
     assert "Zephyrina" not in body and "Quillfeather" not in body

@@ -578,3 +578,63 @@ def test_add_months_lands_in_the_right_month_and_never_later_day(day: date, mont
     assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == months
     assert moved.day <= day.day
     assert moved.day == day.day or moved.day >= 28
+
+
+# --- the basis, read back ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "basis",
+    [
+        rules.Basis("intake", 30, date(2026, 1, 20)),
+        rules.Basis("intake", 1, date(2026, 1, 20)),
+        rules.Basis("birthday", 30, date(2026, 5, 17), age=10),
+        rules.Basis("level", 30, date(2026, 2, 1), level_label="possible concern"),
+        rules.Basis("level", 1, date(2026, 2, 1), level_label="CSE-IT flag on review"),
+        rules.Basis("interval", 6, date(2025, 12, 31)),
+        rules.Basis("interval", 1, date(2025, 12, 31)),
+    ],
+)
+def test_a_stored_basis_reads_back_into_its_parts(basis: rules.Basis) -> None:
+    # The stored sentence is the only copy of the reason: reading it back must give the same parts,
+    # whatever a definition's level label holds (here " on " itself).
+    assert rules.parse_basis(basis.text) == basis
+
+
+def test_every_basis_the_rules_write_reads_back() -> None:
+    sooner = rules.SoonerRescreen(days=30, level_label="Possible concern")
+    written = [
+        rules.schedule(
+            date_of_birth=date(2010, 5, 17),
+            high_risk=False,
+            intake_on=date(2026, 1, 5),
+            exit_on=None,
+            last_final_on=None,
+        ).basis,
+        rules.schedule(
+            date_of_birth=date(2016, 2, 1),
+            high_risk=False,
+            intake_on=date(2026, 1, 5),
+            exit_on=None,
+            last_final_on=None,
+        ).basis,
+        rules.schedule(
+            date_of_birth=date(2010, 5, 17),
+            high_risk=False,
+            intake_on=date(2026, 1, 5),
+            exit_on=None,
+            last_final_on=date(2026, 1, 10),
+            sooner_rescreen=sooner,
+        ).basis,
+        rules.schedule(
+            date_of_birth=date(2010, 5, 17),
+            high_risk=False,
+            intake_on=date(2026, 1, 5),
+            exit_on=None,
+            last_final_on=date(2026, 1, 10),
+        ).basis,
+    ]
+    parsed = [rules.parse_basis(text) for text in written]
+    assert [p.reason if p else None for p in parsed] == ["intake", "birthday", "level", "interval"]
+    assert [p.text if p else None for p in parsed] == written
+    assert rules.parse_basis("Screen when you can") is None

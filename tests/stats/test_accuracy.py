@@ -7,7 +7,11 @@ specificity 0.63, PPV 0.88, NPV 0.67, prevalence 0.75.
 
 The exact intervals are `proportions.clopper_pearson`, checked here through the 2x2 against Newcombe
 (1998, Statistics in Medicine 17:857-872) Table II, method 5. The log interval of the likelihood ratios
-(Simel, Samsa and Matchar 1991) is checked by its coverage, which an error in its standard error breaks.
+(Simel, Samsa and Matchar 1991) is checked against the worked example of Scott, Greenburg and Poole (2008,
+Internal Medicine Journal 38:120-129, Table 1) as printed with Simel's formula in the documentation of R's
+epiR `epi.tests` (Stevenson; 670 true positives, 202 false positives, 74 false negatives, 640 true
+negatives: sensitivity 0.90 (0.88 to 0.92), specificity 0.76 (0.73 to 0.79), LR+ 3.75 (3.32 to 4.24)), and
+by its coverage, which an error in its standard error breaks.
 """
 
 from __future__ import annotations
@@ -54,6 +58,28 @@ def test_intervals_are_clopper_pearson_as_printed_by_newcombe() -> None:
     assert (round(result.sensitivity.low, 4), round(result.sensitivity.high, 4)) == (0.2527, 0.3676)
     assert result.sensitivity.method == "clopper_pearson"
     assert (result.specificity.low, round(result.specificity.high, 4)) == (0.0, 0.1684)
+
+
+def test_likelihood_ratio_interval_matches_scott_et_al_as_printed_by_epir() -> None:
+    # Scott et al. 2008 Table 1; epiR epi.tests, example 1 (exact intervals, Simel et al. 1991 for LR+).
+    result = accuracy_from_counts(TwoByTwo(670, 202, 74, 640))
+
+    assert (result.sensitivity.n, result.specificity.n) == (744, 842)
+    figures = {
+        "sensitivity": result.sensitivity,
+        "specificity": result.specificity,
+        "lr_positive": result.lr_positive,
+    }
+    printed = {
+        name: (round(f.estimate, 2), round(f.low, 2), round(f.high, 2))
+        for name, f in figures.items()
+    }
+    assert printed == {
+        "sensitivity": (0.90, 0.88, 0.92),
+        "specificity": (0.76, 0.73, 0.79),
+        "lr_positive": (3.75, 3.32, 4.24),
+    }
+    assert result.lr_positive.method == result.lr_negative.method
 
 
 def test_zero_cells_give_missing_ratios_not_zero_or_infinity() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -132,5 +133,63 @@ def test_other_reasons_are_written_as_the_product_writes_them(
         "reason_other", flat=True
     )
     assert sorted(decrypted) == sorted(given)
-    assert not Screening.objects.exclude(amendment_reason__isnull=True).exists()
-    assert set(Screening.objects.values_list("version_kind", flat=True)) == {"original"}
+
+
+def test_amendments_voided_drafts_and_double_screens_are_stored_as_such(
+    population: Any, written: dict[str, int]
+) -> None:
+    """An amendment is a final new version in its original's chain with its reason (ciphertext); a
+    voided draft never counts; a double screen names the screening it re-rates."""
+    s = population.tables["screenings"]
+    amendments = Screening.objects.filter(version_kind="amendment").select_related("amends")
+    assert amendments.count() == int((s["amends"] >= 0).sum()) > 0
+    for amendment in amendments:
+        original = amendment.amends
+        assert original is not None and amendment.chain == original.chain
+        assert amendment.status == original.status == ScreeningStatus.FINAL
+        assert amendment.amendment_reason and amendment.level == original.level
+        assert (amendment.screener_id, amendment.screened_on) == (
+            original.screener_id,
+            original.screened_on,
+        )
+        assert amendment.finalized_at > original.finalized_at
+        assert amendment.indicator_ratings != original.indicator_ratings
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT amendment_reason FROM screenings_screening WHERE amendment_reason IS NOT NULL"
+        )
+        assert all(row[0].startswith("v1:") for row in cursor.fetchall())
+    voided = Screening.objects.filter(status=ScreeningStatus.VOIDED)
+    assert voided.count() == int(s["voided"].sum()) > 0
+    assert not voided.filter(finalized_at__isnull=False).exists()
+    doubles = Screening.objects.filter(rerates__isnull=False).select_related("rerates")
+    assert doubles.count() == int((s["double_screen_of"] >= 0).sum()) > 0
+    for double in doubles:
+        first = double.rerates
+        assert first is not None and first.youth_id == double.youth_id
+        if double.version_kind == "original":  # an amendment keeps its screener
+            assert first.screener_id != double.screener_id
+            assert 1 <= (double.screened_on - first.screened_on).days <= 14
+
+
+def test_a_moved_youth_has_a_record_at_each_agency(
+    population: Any, written: dict[str, int]
+) -> None:
+    """Same person (the synth-only hidden truth links them), another agency, a new intake after the
+    first one closed."""
+    t = population.tables["truth"]
+    moved = np.flatnonzero(t["person_id"] != t["youth_id"])
+    assert moved.size > 0
+    base = Youth.objects.order_by("id").values_list("id", flat=True)[0]
+    for row in moved.tolist():
+        later = Youth.objects.get(pk=base + row)
+        earlier = Youth.objects.get(pk=base + int(t["person_id"][row]))
+        assert later.agency_id != earlier.agency_id
+        assert later.date_of_birth == earlier.date_of_birth
+        assert later.first_name == earlier.first_name
+        first = earlier.intakes.order_by("intake_on").first()
+        second = later.intakes.get()
+        assert first is not None and first.exit_on is not None
+        assert second.intake_on > first.exit_on
+        truths = HiddenTruth.objects.filter(youth__in=[later, earlier])
+        assert {h.person for h in truths} == {int(t["person_id"][row])}

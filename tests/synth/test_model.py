@@ -32,6 +32,7 @@ FK = {
     ("followups", "owner_id"): "staff",
     ("criterion", "youth_id"): "youth",
     ("truth", "youth_id"): "youth",
+    ("truth", "person_id"): "youth",
 }
 
 
@@ -134,9 +135,11 @@ def test_prevalence_by_agency_type_and_gender_is_recovered(large: Population) ->
     youth, truth = large.tables["youth"], large.tables["truth"]
     agency_type = large.tables["agencies"]["type"][youth["agency_id"]]
     group = np.array([GENDER_GROUP[g] for g in youth["gender_identity"]])
+    # The truth is drawn where the person is first seen; a moved youth's second record is elsewhere.
+    first_record = truth["person_id"] == truth["youth_id"]
     for t in AGENCY_TYPES:
         for g in ("girl", "boy", "other"):
-            cell = (agency_type == t) & (group == g)
+            cell = (agency_type == t) & (group == g) & first_record
             if cell.sum() < 100:
                 continue
             expected = large.params.prevalence[t][g]
@@ -377,3 +380,53 @@ def test_generator_imports_no_django() -> None:
         "from sightline.synth import generate, SynthParams; generate(SynthParams(youth=50))"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_youth_moving_between_agencies(large: Population) -> None:
+    """A share of second intakes is at another agency: a new youth record there (same person, same
+    details, own case number), whose one intake opens after the first agency's intake closed."""
+    t, p = large.tables, large.params
+    youth, truth, intakes = t["youth"], t["truth"], t["intakes"]
+    moved = np.flatnonzero(truth["person_id"] != truth["youth_id"])
+    person = truth["person_id"][moved]
+    assert (person < moved).all()
+    assert (youth["agency_id"][moved] != youth["agency_id"][person]).all()
+    for column in ("first_name", "last_name", "date_of_birth", "gender_identity"):
+        assert np.array_equal(youth[column][moved], youth[column][person]), column
+    assert np.array_equal(truth["exploited"][moved], truth["exploited"][person])
+    second_intakes = np.bincount(intakes["youth_id"], minlength=youth["id"].size)
+    assert (second_intakes[moved] == 1).all()
+    returns = int((second_intakes == 2).sum()) + moved.size  # second intakes, both kinds
+    assert within(moved.size / returns, p.transfer_share, returns)
+    last_exit = {}
+    for y, on, out in zip(
+        intakes["youth_id"], intakes["intake_on"], intakes["exit_on"], strict=True
+    ):
+        last_exit.setdefault(int(y), (on, out))
+    for row, who in list(zip(moved.tolist(), person.tolist(), strict=True))[:500]:
+        closed = last_exit[who][1]
+        assert not np.isnat(closed) and last_exit[row][0] > closed
+
+
+def test_amendments_and_voided_drafts(large: Population) -> None:
+    """Amendments re-rate one indicator of a final screening, keep its level and come later; voided
+    duplicates are drafts that never count. Neither answers a due date."""
+    p, s = large.params, large.tables["screenings"]
+    amendment = np.flatnonzero(s["amends"] >= 0)
+    original = s["amends"][amendment]
+    assert s["finalized"][amendment].all() and s["finalized"][original].all()
+    assert (s["amends"][original] < 0).all()  # one amendment, of an original
+    assert np.array_equal(s["level"][amendment], s["level"][original])
+    changed = (s["ratings"][amendment] != s["ratings"][original]).sum(axis=1)
+    assert (changed == 1).all()
+    assert (s["finalized_on"][amendment] > s["screened_on"][amendment]).all()
+    assert np.array_equal(s["screened_on"][amendment], s["screened_on"][original])
+    assert set(s["version_kind"][amendment]) == {"amendment"}
+    assert (s["amendment_reason"][amendment] != "").all()
+    finals = int((s["finalized"] & (s["amends"] < 0)).sum())
+    assert 0.5 * p.amendment_share < amendment.size / finals < p.amendment_share
+    voided = s["voided"]
+    assert not (voided & s["finalized"]).any()
+    assert within(voided.sum() / (~voided & (s["amends"] < 0)).sum(), p.voided_share, finals)
+    extra = voided | (s["amends"] >= 0)
+    assert (s["cycle"][extra] == -1).all() and np.isnat(s["due_on"][extra]).all()

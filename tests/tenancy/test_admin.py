@@ -71,7 +71,12 @@ def test_admin_changes_are_audited_by_field_name(world: World, admin_client_: Cl
     agency = world.agency_b
     response = admin_client_.post(
         f"/admin/tenancy/agency/{agency.pk}/change/",
-        {"name": "Bayside Probation Dept", "county": agency.county_id, "type": agency.type},
+        {
+            "name": "Bayside Probation Dept",
+            "county": agency.county_id,
+            "type": agency.type,
+            "retention_years": 7,
+        },
     )
     assert response.status_code == 302, response.content
     event = AuditEvent.objects.get()

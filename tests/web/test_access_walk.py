@@ -95,6 +95,7 @@ PAGES: dict[str, str | None] = {
     "web:api-tokens": None,
     "web:api-token-revoke": None,
     "web:account": None,
+    "web:account-language": None,
     "web:password-change": None,
     "web:password-reset": None,
     "web:password-reset-done": None,
@@ -106,12 +107,26 @@ PAGES: dict[str, str | None] = {
     "web:session-keepalive": None,
     "web:audit-log": None,
     "web:audit-export": None,
+    "web:break-glass": None,
     "web:reports": None,
     "web:report-agency": "agency",
     "web:report-area": None,
     "web:report-export": None,
     "web:report-exports": None,
     "web:report-export-download": None,
+    "web:studio": None,
+    "web:study-detail": "study",
+    "web:study-rerun": "study",
+    "web:study-json": "study",
+    "web:study-pdf": "study",
+    # Agency administration (issue 21.5) and retention (issue 18.9): the person id is checked
+    # after the agency door, so the walk names the agency for both ids.
+    "web:agency-people": "agency",
+    "web:agency-people-invite": "agency",
+    "web:agency-person": "agency",
+    "web:invitation-accept": None,
+    "web:instrument-upload": None,
+    "web:agency-retention": "agency",
 }
 # Pages outside the tenant door by design: signing in and out, and the pure practice scorer.
 NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-score"}
@@ -119,7 +134,7 @@ NO_TENANT_DATA = {"web:login", "web:logout", "web:instrument", "web:instrument-s
 NO_TENANT_DATA |= {
     name for name in PAGES if name.startswith(("web:account", "web:password", "web:mfa"))
 }
-NO_TENANT_DATA |= {"web:logout-everywhere", "web:session-keepalive"}
+NO_TENANT_DATA |= {"web:logout-everywhere", "web:session-keepalive", "web:invitation-accept"}
 
 
 def _web_patterns() -> Iterator[tuple[str, list[str]]]:
@@ -144,6 +159,7 @@ class Records:
     draft: Any
     followup: Any
     agency: Any
+    study: Any
 
     def id_of(self, kind: str) -> int:
         return int(getattr(self, kind).pk)
@@ -170,6 +186,25 @@ def records(world: World) -> Records:
         draft=draft,
         followup=followup,
         agency=world.agency_a,
+        study=_study(world),
+    )
+
+
+def _study(world: World) -> Any:
+    """A saved validation study of agency A, asked for by its researcher (not run: no worker here)."""
+    from sightline import instruments
+    from sightline.validation.studio import StudyParameters, study_create
+
+    return study_create(
+        by=world.researcher,
+        parameters=StudyParameters(
+            instrument_id="cse-it-2.0",
+            instrument_version=instruments.load("cse-it-2.0").version,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+            agency_ids=(world.agency_a.pk,),
+            criterion_source="Child welfare investigations",
+        ),
     )
 
 
@@ -178,7 +213,7 @@ def _url(name: str, arguments: list[str], records: Records) -> str:
     kwargs = {argument: records.id_of(kind) for argument in arguments} if kind else {}
     if name in ("web:instrument", "web:instrument-score"):
         kwargs = {"instrument_id": "cse-it-2.0"}
-    if name == "web:password-reset-confirm":
+    if name in ("web:password-reset-confirm", "web:invitation-accept"):
         kwargs = {"uidb64": "MQ", "token": "set-password"}
     return reverse(name, kwargs=kwargs)
 

@@ -238,6 +238,12 @@ def test_htmx_request_gets_only_the_result_and_the_suggestions(client: Client) -
     assert expected.level_label in _text(response)
     with_statements = [i for i in definition.indicators if i.statements]
     assert content.count('hx-swap-oob="true"') == len(with_statements)
+    # Screen readers hear one sentence, not the panel.
+    n = len(definition.indicators)
+    assert (
+        f'<p id="result-announcement" hx-swap-oob="innerHTML">Result: {expected.level_label}. '
+        f"{n} of {n} key indicators rated.</p>"
+    ) in content
 
 
 def test_without_javascript_the_full_page_comes_back_with_the_selections_kept(
@@ -318,4 +324,6 @@ def test_the_page_loads_htmx_without_inline_script_or_eval(client: Client) -> No
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", content) == []
     assert '"allowEval":false' in content
     assert 'hx-post="/instruments/cse-it-brief/score/"' in content
-    assert 'aria-live="polite"' in content
+    # The panel is not a live region; one short sentence beside it is (announced on each update).
+    assert '<p id="result-announcement" class="visually-hidden" role="status"></p>' in content
+    assert "aria-live" not in content

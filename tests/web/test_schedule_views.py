@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from sightline.audit.models import AuditAction, AuditEvent
 from sightline.scheduling.services import schedule_refresh, schedule_refresh_youth
@@ -49,6 +51,13 @@ class Caseload:
     unassigned: Youth  # nobody's, overdue by 19 days
     supervisors: Youth  # the supervisor's, overdue by 9 days
     outsiders: Youth  # agency B's, overdue
+
+
+def _case_digest(case_number: str) -> str:
+    from sightline.privacy.blind_index import identifier_digest
+    from sightline.privacy.keys import search_key
+
+    return identifier_digest(case_number, key=search_key())
 
 
 def _youth(world: World, agency: Any, by: Any, **values: Any) -> Youth:
@@ -561,7 +570,8 @@ def test_adding_a_youth_assigns_the_first_intake(client: Client, world: World) -
         },
     )
     assert response.status_code == 302
-    intake = IntakeEpisode.objects.get(youth__case_number="CW-77")
+    # Case numbers are encrypted: found by their blind-index digest (ADR 0011).
+    intake = IntakeEpisode.objects.get(youth__case_number_digest=_case_digest("CW-77"))
     assert intake.assigned_to_id == world.supervisor.pk
 
 
@@ -579,7 +589,7 @@ def test_adding_a_youth_without_intake_cannot_assign(client: Client, world: Worl
     )
     assert response.status_code == 400
     assert "Give an intake date to assign a screener." in _text(response)
-    assert not Youth.objects.filter(case_number="CW-78").exists()
+    assert not Youth.objects.filter(case_number_digest=_case_digest("CW-78")).exists()
 
 
 def test_youth_page_shows_schedule_and_reassigns(
@@ -681,3 +691,34 @@ def test_worklist_pages_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("web:schedule-mine"))
     assert len(_names(response)) == 30
+
+
+def test_the_reason_a_screening_is_due_is_said_in_the_readers_language(
+    client: Client, world: World, caseload: Caseload
+) -> None:
+    # A possible concern on 2026-01-29 calls for a rescreen 30 days later (overdue on 2026-03-10);
+    # Sam's first screening is due 30 days after his intake.
+    from sightline import instruments
+    from sightline.tenancy import services as tenancy_services
+
+    indicators = [i.id for i in instruments.load("cse-it-2.0").indicators]
+    ratings = {i: (1 if n < 4 else 0) for n, i in enumerate(indicators)}
+    done = factories.finalized_screening(
+        caseload.overdue, by=world.screener, screened_on=dt.date(2026, 1, 29), ratings=ratings
+    )
+    assert done.level == "possible_concern"
+    english = _text(_as(client, world.screener).get(reverse("web:schedule-mine")))
+    tenancy_services.language_set(user=world.screener, language="es")
+    try:
+        spanish = _text(_as(client, world.screener).get(reverse("web:schedule-mine")))
+    finally:  # a Spanish request leaves Spanish active in this thread; later tests read English
+        translation.activate(settings.LANGUAGE_CODE)
+
+    assert "Rescreen (30 days after the possible concern on 2026-01-29)" in english
+    assert "First screening (30 days after intake on 2026-02-12)" in english
+    assert (
+        "Nuevo tamizaje (30 días después del resultado «posible preocupación» del 2026-01-29)"
+        in (spanish)
+    )
+    assert "Primer tamizaje (30 días después de la admisión del 2026-02-12)" in spanish
+    assert "Rescreen (" not in spanish and "First screening (" not in spanish

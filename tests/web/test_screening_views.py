@@ -506,7 +506,7 @@ def test_agency_overview_filters_for_a_supervisor(world: World, youth: Any) -> N
     assert reverse("web:screening-detail", args=[clear.pk]) in everything
     assert reverse("web:screening-detail", args=[none.pk]) in everything
     # The instrument by its name in the table cell, not its raw id.
-    assert "CSE-IT 2.0 version 2.0-sightline.1" in _text(client.get(url))
+    assert "CSE-IT 2.0 version 2.0-sightline.2" in _text(client.get(url))
 
     filtered = client.get(url, {"level": "clear_concern", "screener": world.screener.pk})
     assert filtered.status_code == 200
@@ -584,3 +584,31 @@ def test_autosave_never_finalizes_and_is_refused_to_others(world: World, draft: 
     assert draft.status == "draft"
     assert _client(world.analyst).post(url, data).status_code == 403
     assert _client(world.outsider).post(url, data).status_code == 404
+
+
+def test_the_compact_layout_is_chosen_by_link_remembered_and_keeps_every_answer_in_the_form(
+    world: World, draft: Screening
+) -> None:
+    client = _client(world.screener)
+    url = reverse("web:screening-edit", args=[draft.pk])
+    definition = _definition(draft)
+    with_statements = [i for i in definition.indicators if i.statements]
+
+    standard = client.get(url).content.decode()
+    assert "indicator--compact" not in standard
+    assert 'class="indicator__guidance"' in standard
+
+    compact = client.get(f"{url}?layout=compact").content.decode()
+    assert compact.count("indicator--compact") == len(definition.indicators)
+    assert 'class="indicator__guidance"' not in compact
+    # Supporting statements fold away on demand, but stay in the form: saving keeps their answers.
+    assert compact.count('<details class="statements-fold">') == len(with_statements)
+    statement_inputs = standard.count('name="statement-')
+    assert statement_inputs > 0
+    assert compact.count('name="statement-') == statement_inputs
+    assert '<a href="?layout=compact" aria-current="true">' in compact
+
+    # Remembered for the next visit, until the standard link is chosen.
+    assert "indicator--compact" in client.get(url).content.decode()
+    assert "indicator--compact" not in client.get(f"{url}?layout=standard").content.decode()
+    assert "indicator--compact" not in client.get(url).content.decode()

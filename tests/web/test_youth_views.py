@@ -358,7 +358,7 @@ def test_detail_shows_identity_intakes_and_every_screening_version(
     assert "Superseded" in text
     assert "Current" in text
     assert "Draft" in text
-    assert "CSE-IT 2.0 (version 2.0-sightline.1)" in text
+    assert "CSE-IT 2.0 (version 2.0-sightline.2)" in text
     assert "Clear concern" in text or "No concern" in text
     assert reverse("web:screening-start", args=[maria.pk]) in body
 
@@ -431,6 +431,7 @@ def test_edit_form_is_prefilled_and_saves_changes_through_the_service(
         case_number="CW-18",
         intake_on=None,
         program=None,
+        lock_version=str(maria.lock_version),  # the hidden field the page carries
     )
     response = client.post(reverse("web:youth-edit", args=[maria.pk]), data)
     assert response.status_code == 302
@@ -445,7 +446,9 @@ def test_an_invalid_edit_re_renders_and_changes_nothing(
     client: Client, world: World, maria: Youth
 ) -> None:
     before = _audit_rows()
-    data = _new_youth_form(last_name="", date_of_birth="2010-05-17", intake_on=None)
+    data = _new_youth_form(
+        last_name="", date_of_birth="2010-05-17", intake_on=None, lock_version="0"
+    )
     response = _as(client, world.screener).post(reverse("web:youth-edit", args=[maria.pk]), data)
     assert response.status_code == 400
     assert "This field is required." in _text(response)

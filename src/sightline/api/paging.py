@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from sightline.apitokens import keyset
 from sightline.apitokens.errors import IdempotencyError
+from sightline.audit.choices import AuditAction
+from sightline.tenancy import access
 
 Row = TypeVar("Row")
 DEFAULT_LIMIT = 50
@@ -21,6 +23,31 @@ def page(
 ) -> dict[str, Any]:
     found = keyset.page(queryset, ordering=ordering, cursor=cursor, limit=limit)
     return {"items": found.items, "next_cursor": found.next_cursor}
+
+
+def record_page(
+    request: Any,
+    found: dict[str, Any],
+    *,
+    object_type: str,
+    key: str = "pk",
+    agency_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """A VIEW event naming the ids of the page of identified records just read, through the access
+    layer's `record_seen` (the same door the pages use), on the API channel."""
+    from sightline.api.auth import actor, context
+
+    user = actor(request)
+    access.record_seen(
+        user,  # type: ignore[arg-type]
+        AuditAction.VIEW,
+        object_type=object_type,
+        ids=[int(getattr(row, key)) for row in found["items"]],
+        context=context(request),
+        agency_id=agency_id,
+        detail={**(detail or {}), "more": found["next_cursor"] is not None},
+    )
 
 
 def page_list(

@@ -12,6 +12,7 @@ from sightline.api import paging, schemas
 from sightline.api.auth import actor, context
 from sightline.api.errors import ErrorOut
 from sightline.api.runtime import ApiRouter
+from sightline.audit.choices import AuditAction
 from sightline.common.errors import ServiceError
 from sightline.scheduling import requested
 from sightline.scheduling.selectors import STATES, agency_worklist, my_worklist
@@ -33,7 +34,9 @@ UNKNOWN_STATE = "Unknown state; one of {states}."
 @router.get("/intakes/{intake_id}/schedule", response={200: schemas.ScheduleOut, **ERRORS})
 def intake_schedule(request: HttpRequest, intake_id: int) -> Any:
     user = actor(request)
-    intake = intake_for_user(user=user, pk=intake_id, context=context(request))
+    intake = intake_for_user(
+        user=user, pk=intake_id, context=context(request), record=AuditAction.VIEW
+    )
     row = intake_schedule_for(user=user, intake_id=intake.pk, today=timezone.localdate())
     if row is None:
         raise HttpError(404, NOT_SCHEDULED)
@@ -51,7 +54,11 @@ def worklist_mine(
     rows = my_worklist(
         user=actor(request), today=timezone.localdate(), days_ahead=max(0, min(days_ahead, 366))
     )
-    return paging.page(rows, ordering=ORDER, cursor=cursor, limit=limit)
+    found = paging.page(rows, ordering=ORDER, cursor=cursor, limit=limit)
+    paging.record_page(
+        request, found, object_type="worklist", key="intake_id", detail={"kind": "mine"}
+    )
+    return found
 
 
 @router.get(
@@ -72,7 +79,16 @@ def worklist_agency(
     if state is not None and state not in STATES:
         raise ServiceError(UNKNOWN_STATE, field="state", states=", ".join(STATES))
     rows = agency_worklist(user=user, agency_id=agency.pk, today=timezone.localdate(), state=state)
-    return paging.page(rows, ordering=ORDER, cursor=cursor, limit=limit)
+    found = paging.page(rows, ordering=ORDER, cursor=cursor, limit=limit)
+    paging.record_page(
+        request,
+        found,
+        object_type="worklist",
+        key="intake_id",
+        agency_id=agency.pk,
+        detail={"kind": "agency", "state": state or ""},
+    )
+    return found
 
 
 @router.get("/requested", response={200: schemas.PageOut[schemas.RequestedOut], **ERRORS})
@@ -82,4 +98,6 @@ def requested_list(
     """Open requested screenings of your agencies (return from missing, placement change), soonest
     due first."""
     rows = requested.requests_visible_to(user=actor(request))
-    return paging.page(rows, ordering=("due_at", "pk"), cursor=cursor, limit=limit)
+    found = paging.page(rows, ordering=("due_at", "pk"), cursor=cursor, limit=limit)
+    paging.record_page(request, found, object_type="requestedscreening")
+    return found

@@ -76,6 +76,22 @@ class YouthIn(Schema):
     assigned_to_id: int | None = None
 
 
+class YouthUpdateIn(Schema):
+    """A youth's changed details; a field left out keeps its value. `lock_version` is the version read."""
+
+    lock_version: int = Field(ge=0)
+    first_name: str | None = Field(default=None, max_length=200)
+    last_name: str | None = Field(default=None, max_length=200)
+    date_of_birth: dt.date | None = None
+    gender_identity: str | None = Field(default=None, max_length=24)
+    gender_self_description: str | None = Field(default=None, max_length=200)
+    aliases: list[str] | None = Field(default=None, max_length=20)
+    race_ethnicity: list[str] | None = Field(default=None, max_length=20)
+    preferred_language: str | None = Field(default=None, max_length=64)
+    case_number: str | None = Field(default=None, max_length=64)
+    high_risk: bool | None = None
+
+
 class YouthSearchIn(Schema):
     name: str = Field(default="", max_length=200)
     case_number: str = Field(default="", max_length=64)
@@ -96,6 +112,7 @@ class YouthOut(Schema):
     case_number: str
     high_risk: bool
     created_at: dt.datetime
+    lock_version: int
 
 
 class IntakeIn(Schema):
@@ -271,3 +288,47 @@ class EventOut(Schema):
     kind: str
     duplicate: bool
     outcome: dict[str, Any]
+
+
+# --- reports -------------------------------------------------------------------------------------------
+
+
+class ReportScopeOut(Schema):
+    level: Literal["agency", "county", "state"]
+    key: str
+    label: str
+
+
+class ReportPeriodOut(Schema):
+    kind: Literal["year", "quarter", "month"]
+    start: dt.date
+    end: dt.date
+    label: str
+
+
+class FigureOut(Schema):
+    """One figure: `count` is null when `suppressed` (and on a median line); `share` and its 95%
+    Wilson interval are proportions from 0 to 1."""
+
+    table: str
+    table_key: str
+    group: str
+    row: str
+    column: str
+    count: int | None
+    suppressed: bool
+    share: float | None
+    share_low: float | None
+    share_high: float | None
+    median_days: float | None
+
+
+class ReportOut(Schema):
+    """A dashboard as its figures, in the page's order; `suppressed_from`..`suppressed_to` is the
+    range of counts hidden (null on an agency's own report, which is not suppressed)."""
+
+    scope: ReportScopeOut
+    period: ReportPeriodOut
+    suppressed_from: int | None
+    suppressed_to: int | None
+    figures: list[FigureOut]

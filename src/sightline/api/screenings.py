@@ -50,7 +50,11 @@ def screening_list(
         if scope == "mine"
         else selectors.agency_screenings(user=user, status=status)
     )
-    return paging.page(rows, ordering=("-screened_on", "-pk"), cursor=cursor, limit=limit)
+    found = paging.page(rows, ordering=("-screened_on", "-pk"), cursor=cursor, limit=limit)
+    paging.record_page(
+        request, found, object_type="screening", detail={"scope": scope, "status": status or ""}
+    )
+    return found
 
 
 @router.get("/screenings/{screening_id}", response={200: schemas.ScreeningOut, **ERRORS})
@@ -126,7 +130,9 @@ def followup_list(
 ) -> dict[str, Any]:
     """Follow-up actions of your agencies: open ones by due date (or, with `open=false`, done ones)."""
     rows = selectors.followups_visible_to(user=actor(request)).filter(completed_on__isnull=open)
-    return paging.page(rows, ordering=("due_on", "pk"), cursor=cursor, limit=limit)
+    found = paging.page(rows, ordering=("due_on", "pk"), cursor=cursor, limit=limit)
+    paging.record_page(request, found, object_type="followupaction", detail={"open": open})
+    return found
 
 
 @router.get("/followups/{followup_id}", response={200: schemas.FollowUpOut, **ERRORS})

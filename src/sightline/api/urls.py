@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from sightline.api import errors, events, fhir, instruments, schedule, screenings, youth
+from sightline.api import errors, events, fhir, instruments, reports, schedule, screenings, youth
 from sightline.api.auth import SessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -26,7 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 errors.install(api)
-for module in (instruments, youth, screenings, schedule, events, fhir):
+for module in (instruments, youth, screenings, schedule, events, fhir, reports):
     api.add_router("", module.router)
 
 urlpatterns = api.urls

@@ -12,7 +12,6 @@ from sightline.api.errors import ErrorOut
 from sightline.api.people import colleague
 from sightline.api.runtime import ApiRouter
 from sightline.audit.choices import AuditAction
-from sightline.audit.services import audit_record
 from sightline.tenancy import access
 from sightline.tenancy.permissions import Permission
 from sightline.youth import selectors, services
@@ -63,20 +62,38 @@ def youth_search(
         case_number=payload.case_number,
         date_of_birth=payload.date_of_birth,
     )
-    audit_record(
-        actor=user,
-        action=AuditAction.SEARCH,
+    page = paging.page(found, ordering=("-pk",), cursor=cursor, limit=limit)
+    # The keys used, never the terms, and the ids of the youth the page showed.
+    access.record_seen(
+        user,  # type: ignore[arg-type]
+        AuditAction.SEARCH,
         object_type="youth",
+        ids=[youth.pk for youth in page["items"]],
         context=context(request),
         detail={"keys": sorted(k for k, v in payload.dict().items() if v), "channel": "api"},
     )
-    return paging.page(found, ordering=("-pk",), cursor=cursor, limit=limit)
+    return page
 
 
 @router.get("/youth/{youth_id}", response={200: schemas.YouthOut, **ERRORS})
 def youth_read(request: HttpRequest, youth_id: int) -> Any:
     return selectors.youth_for_user(
         user=actor(request), pk=youth_id, context=context(request), record=AuditAction.VIEW
+    )
+
+
+@router.patch("/youth/{youth_id}", response={200: schemas.YouthOut, **ERRORS})
+def youth_update(request: HttpRequest, youth_id: int, payload: schemas.YouthUpdateIn) -> Any:
+    """Change some details of a youth. `lock_version` is the version you read (every read returns
+    it); if someone saved since, 409 and nothing is written, as for screening drafts."""
+    user = actor(request)
+    youth = selectors.youth_for_user(user=user, pk=youth_id, permission=Permission.YOUTH_EDIT)
+    return services.youth_update(
+        youth=youth,
+        by=user,
+        expected_lock_version=payload.lock_version,
+        context=context(request),
+        **payload.dict(exclude={"lock_version"}, exclude_unset=True),
     )
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from sightline.privacy.fields import EncryptedTextField
 from sightline.tenancy.models import Agency
 
 
@@ -53,7 +54,9 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
     status_code = models.PositiveSmallIntegerField(default=0)
     content_type = models.CharField(max_length=100, blank=True)
-    body = models.BinaryField(default=b"")
+    # The stored answer holds what the write returned (a youth's names, case number ...): encrypted
+    # and row-bound like every identifier (base64 of the response bytes; NULL until the write ends).
+    sealed_body = EncryptedTextField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

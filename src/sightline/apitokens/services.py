@@ -7,6 +7,7 @@ models or the ORM itself.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import secrets
@@ -23,6 +24,7 @@ from sightline.apitokens.models import ApiToken, IdempotencyRecord, ReceivedEven
 from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
+from sightline.tenancy.backends import role_pairs_of, take_role_pairs
 from sightline.tenancy.models import Membership, User
 from sightline.tenancy.permissions import ROLE_PERMISSIONS, Permission
 
@@ -169,7 +171,13 @@ def token_authenticate(secret: str, *, ip_address: str | None = None) -> ApiToke
     owner deactivated. Records the last use (to the minute)."""
     if not secret.startswith(TOKEN_MARK) or len(secret) > 100:
         return None
-    token = ApiToken.objects.select_related("owner").filter(digest=digest_of(secret)).first()
+    # The owner's roles come in the same statement, for the request's access checks.
+    token = (
+        ApiToken.objects.select_related("owner")
+        .annotate(owner_role_pairs=role_pairs_of("owner_id"))
+        .filter(digest=digest_of(secret))
+        .first()
+    )
     now = timezone.now()
     if (
         token is None
@@ -178,6 +186,7 @@ def token_authenticate(secret: str, *, ip_address: str | None = None) -> ApiToke
         or not token.owner.is_active
     ):
         return None
+    take_role_pairs(token.owner, token.owner_role_pairs)  # type: ignore[attr-defined]
     if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip_address)
         token.last_used_at, token.last_used_ip = now, ip_address
@@ -216,7 +225,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> StoredResponse:
     return StoredResponse(
         status_code=record.status_code,
         content_type=record.content_type,
-        body=bytes(record.body),
+        body=base64.b64decode(record.sealed_body or ""),
         replayed=True,
     )
 
@@ -253,8 +262,8 @@ def run_idempotent(
             return response
         record.status_code = response.status_code
         record.content_type = response.content_type
-        record.body = response.body
-        record.save(update_fields=["status_code", "content_type", "body"])
+        record.sealed_body = base64.b64encode(response.body).decode("ascii")
+        record.save(update_fields=["status_code", "content_type", "sealed_body"])
     return response
 
 

@@ -128,7 +128,7 @@ def seal_locked(model: type[models.Model] | None = None, *, using: str = "defaul
         prev = digest
     with connections[using].cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {model._meta.db_table} SET seq = %s, prev_hash = %s, hash = %s "
+            f"UPDATE {model._meta.db_table} SET seq = %s, prev_hash = %s, hash = %s "  # nosec B608  # the table name is the model's own db_table; values are parameters
             "WHERE id = %s AND seq IS NULL",
             updates,
         )

@@ -46,7 +46,8 @@ class AuditContext:
             # REMOTE_ADDR only: X-Forwarded-For is trusted only once a proxy setting says so.
             ip_address=request.META.get("REMOTE_ADDR") or None,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
-            path=request.get_full_path()[:512],
+            # The path only: a query string may carry what someone typed (a name), never kept.
+            path=request.path[:512],
             request_id=request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex,
         )
         request._audit_context = context  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -42,6 +43,10 @@ def audit_record(
         raise ValueError("an audit event needs an object type")
     if context is None and request is not None:
         context = AuditContext.from_request(request)
+    for source in _DETAIL_SOURCES:
+        extra = source(actor, agency_id)
+        if extra:
+            detail = {**(detail or {}), **extra}
     event = AuditEvent(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=str(action),
@@ -68,3 +73,14 @@ def audit_record(
             event.save()
             chain.seal_locked()
     return event
+
+
+# Sources of extra detail for every event (who registers: `tenancy.permissions`, which stamps the id of
+# an open break-glass grant). Registered from the other side, so audit imports no app.
+_DETAIL_SOURCES: list[Callable[[Any, int | None], dict[str, Any]]] = []
+
+
+def add_detail_source(source: Callable[[Any, int | None], dict[str, Any]]) -> None:
+    """Call `source(actor, agency_id)` for every event and merge what it returns into its detail."""
+    if source not in _DETAIL_SOURCES:
+        _DETAIL_SOURCES.append(source)

@@ -158,26 +158,27 @@ def instrument_titles() -> dict[str, str]:
     return {i: d.short_title or d.title for i, d in _catalog().current.items()}
 
 
-def level_label(instrument_id: str, version: str, code: str) -> str:
+def level_label(instrument_id: str, version: str, code: str, *, language: str | None = None) -> str:
     """The label of level `code` in that definition version; the code itself when the version is not
-    installed or has no such level (a page shows something rather than failing). Empty for no code."""
+    installed or has no such level (a page shows something rather than failing). Empty for no code.
+    With `language`, the definition's own translation of the label where it has one (docs/i18n.md)."""
     if not code:
         return ""
-    return _label(_catalog(), instrument_id, version, code)
+    return _label(_catalog(), instrument_id, version, code, language)
 
 
-def level_labels(keys: Iterable[LevelKey]) -> dict[LevelKey, str]:
+def level_labels(keys: Iterable[LevelKey], *, language: str | None = None) -> dict[LevelKey, str]:
     """`level_label` for many ``(instrument id, version, level code)`` keys at once."""
     view = _catalog()
-    return {key: _label(view, *key) if key[2] else "" for key in keys}
+    return {key: _label(view, *key, language) if key[2] else "" for key in keys}
 
 
-def level_choices() -> list[tuple[str, str]]:
+def level_choices(*, language: str | None = None) -> list[tuple[str, str]]:
     """Every level code of the current instruments with its label, for a filter by level. When two
     instruments give one code different labels, the choice shows both ("Moderate / Possible")."""
     labels: dict[str, list[str]] = {}
     for found in _catalog().current.values():
-        for level in found.levels:
+        for level in found.localized(language).levels:
             names = labels.setdefault(level.code, [])
             if level.label not in names:
                 names.append(level.label)
@@ -199,12 +200,14 @@ def sooner_rescreen_levels() -> dict[LevelKey, tuple[int, str]]:
 # --- the cache -------------------------------------------------------------------------------------------
 
 
-def _label(view: _View, instrument_id: str, version: str, code: str) -> str:
+def _label(
+    view: _View, instrument_id: str, version: str, code: str, language: str | None = None
+) -> str:
     found = view.definitions.get((instrument_id, version))
     if found is None:
         return code
     try:
-        return found.level(code).label
+        return found.localized(language).level(code).label
     except KeyError:
         return code
 

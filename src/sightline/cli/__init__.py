@@ -14,6 +14,7 @@ from sightline.cli.errors import CommandError
 from sightline.cli.imports import export, import_
 from sightline.cli.instruments import instruments
 from sightline.cli.keys import keys
+from sightline.cli.report import report
 from sightline.cli.score import score
 from sightline.cli.synth import synth
 from sightline.cli.validate import validate
@@ -35,3 +36,4 @@ main.add_command(export)
 main.add_command(audit)
 main.add_command(keys)
 main.add_command(validate)
+main.add_command(report)

@@ -1,4 +1,4 @@
-"""`sightline import youth|intakes|screenings FILE` and `sightline export`: an agency's data in and out.
+"""`sightline import youth|intakes|screenings|criteria FILE` and `sightline export`: an agency's data in and out.
 
 Both set Django up lazily (like `synth --to-db`) and act as a named user (`--as`), whose permissions
 decide, with an audit context on the `import` or `cli` channel. Problems go to stderr and, with
@@ -17,7 +17,12 @@ from tqdm import tqdm
 
 from sightline.cli.errors import CommandError
 
-KINDS = {"youth": "youth", "intakes": "intake", "screenings": "screening"}
+KINDS = {
+    "youth": "youth",
+    "intakes": "intake",
+    "screenings": "screening",
+    "criteria": "criterion",
+}
 SHOWN_PROBLEMS = 20
 
 
@@ -70,7 +75,8 @@ def import_(
     problems_path: Path | None,
     quiet: bool,
 ) -> None:
-    """Import youth, intakes or historical screenings from a CSV or XLSX FILE, all or nothing."""
+    """Import youth, intakes, historical screenings or criterion records from a CSV or XLSX FILE,
+    all or nothing."""
     _set_up_django()
     from sightline.audit.context import AuditContext, Channel
     from sightline.common.errors import ServiceError

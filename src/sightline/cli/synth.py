@@ -100,6 +100,11 @@ def synth(
 
             scheduled = schedule_rebuild(progress=youth_done)
             click.echo(f"Computed the screening schedule of {scheduled:,} youth.")
+            # And the report rollups, which the services keep current by their events otherwise.
+            from sightline.reporting.rollups import rebuild
+
+            counted = rebuild()
+            click.echo(f"Counted {counted:,} screenings into the report rollups.")
         else:
             assert out is not None
             paths = write_files(population, out, format=file_format)  # type: ignore[arg-type]

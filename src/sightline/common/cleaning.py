@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from django.utils.translation import gettext_noop
+
 from sightline.common.errors import ServiceError
 
-NOT_TEXT = "Enter text."
-TEXT_TOO_LONG = "This is too long."
-NOT_A_DATE = "Enter a date."
-NOT_A_LIST = "Give a list."
-NOT_YES_NO = "Answer yes or no."
+NOT_TEXT = gettext_noop("Enter text.")
+TEXT_TOO_LONG = gettext_noop("This is too long.")
+NOT_A_DATE = gettext_noop("Enter a date.")
+NOT_A_LIST = gettext_noop("Give a list.")
+NOT_YES_NO = gettext_noop("Answer yes or no.")
 
 ErrorType = type[ServiceError]
 

@@ -4,11 +4,17 @@ A service that refuses raises a `ServiceError` (or a subclass): `code` is the un
 constant the tests import, `field` names the input at fault (or None), `extra` holds the details as data
 (for the API's `{"message": ..., "extra": {...}}`), and `message` is the text to show a person. Nothing
 was written when one is raised.
+
+The constants are English and marked with `gettext_noop` where they are defined, so `code` stays the
+same in every language (tests and API clients compare it) while `message` is translated into the
+language active when the error is raised (the person's own, see docs/i18n.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.translation import gettext
 
 
 class ServiceError(ValueError):
@@ -18,7 +24,7 @@ class ServiceError(ValueError):
         self.code = code
         self.field = field
         self.extra = extra
-        self.message = _format(code, extra)
+        self.message = _format(gettext(code) if code else code, extra)
         super().__init__(self.message)
 
 

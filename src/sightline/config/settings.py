@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 AUTH_USER_MODEL = "tenancy.User"
+# Django's model backend, reading each signed-in person's roles in the same query (tenancy/backends.py).
+AUTHENTICATION_BACKENDS = ["sightline.tenancy.backends.RolesBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -54,9 +56,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sightline.security.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # after sessions, before common (Django's order)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sightline.web.middleware.UserLanguageMiddleware",  # the signed-in person's language (i18n)
     "sightline.security.middleware.SessionLimitsMiddleware",
     "sightline.web.middleware.AccessAuditMiddleware",
     "sightline.rowsecurity.middleware.AgencyContextMiddleware",  # PostgreSQL row-level security: app.agency_ids
@@ -116,9 +120,13 @@ PASSWORD_HASHERS = [
 # A reset link works once (its token covers the password hash) and for one hour.
 PASSWORD_RESET_TIMEOUT = 3600
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
 USE_I18N = True
+# i18n: English (the source language) and Spanish. A signed-in person's own choice
+# (User.language) wins; Accept-Language only picks the language of anonymous pages (docs/i18n.md).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -154,6 +162,8 @@ X_FRAME_OPTIONS = "DENY"
 # Encryption of direct identifiers (names, contact details, notes): keys apart from SECRET_KEY.
 SIGHTLINE_FIELD_KEYS = env_list("SIGHTLINE_FIELD_KEYS")
 SIGHTLINE_SEARCH_KEY = env_str("SIGHTLINE_SEARCH_KEY")
+# Only during a search-key rotation (ADR 0011): the old key(s), still searched until every token is rewritten.
+SIGHTLINE_SEARCH_KEYS_PREVIOUS = env_list("SIGHTLINE_SEARCH_KEYS_PREVIOUS")
 
 # Extra folders of instrument definition files (an agency's licensed official files go here).
 SIGHTLINE_INSTRUMENT_DIRS = env_list("SIGHTLINE_INSTRUMENT_DIRS")
@@ -204,6 +214,7 @@ SIGHTLINE_KEY_ROTATION_STATE = env_str(
 )
 # Programme reports (docs/reporting.md): rollups, charts and exports.
 INSTALLED_APPS += ["sightline.reporting"]
+INSTALLED_APPS += ["sightline.retention"]  # retention rule and two-person deletion (issue 18.9)
 # Small-cell suppression of every figure that leaves an agency: counts from LOW to HIGH are hidden.
 SIGHTLINE_SUPPRESS_LOW = env_int("SIGHTLINE_SUPPRESS_LOW", 1)
 SIGHTLINE_SUPPRESS_HIGH = env_int("SIGHTLINE_SUPPRESS_HIGH", 10)

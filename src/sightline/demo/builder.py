@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sightline import instruments
+from sightline.reporting import rollups
 from sightline.scheduling.services import schedule_refresh
 from sightline.screenings.models import (
     FollowUpKind,
@@ -211,6 +212,7 @@ def _load_population(today: dt.date) -> dict[str, Agency]:
     population = generate(params)
     write_population(population)
     schedule_refresh()  # the generated rows bypass the services, which keep the schedule otherwise
+    rollups.rebuild()  # and the report rollups, which the services keep by their events
     # One hash for every generated account: hashing each (slow by design) would cost the demo a minute.
     User.objects.filter(username__in=population.tables["staff"]["username"].tolist()).update(
         password=make_password(DEMO_PASSWORD)

@@ -39,10 +39,6 @@ if TYPE_CHECKING:
     from sightline.tenancy.models import User
     from sightline.youth.models import Youth
 
-NOT_CURRENT_VERSION = (
-    "Only the current version of an instrument can be imported ({current}); this response is for "
-    "{version}."
-)
 OTHER_YOUTH = "The response's subject is another youth."
 
 
@@ -125,23 +121,13 @@ def import_response(
     parsed = parse_questionnaire_response(resource, find=find_definition, options=context_options())
     if parsed.youth_pseudonym is not None and parsed.youth_pseudonym != str(youth.pseudonym):
         raise FhirImportError([("subject", OTHER_YOUTH)])
-    current = catalog.current_definition(parsed.definition.id)
-    if current.version != parsed.definition.version:
-        raise FhirImportError(
-            [
-                (
-                    "questionnaire",
-                    NOT_CURRENT_VERSION.format(
-                        current=current.versioned_url, version=parsed.definition.versioned_url
-                    ),
-                )
-            ]
-        )
     with transaction.atomic():
         draft = services.screening_start(
             youth=youth,
             by=by,
             instrument_id=parsed.definition.id,
+            # The version the response was made with, current or not: history keeps its own version.
+            instrument_version=parsed.definition.version,
             reason=parsed.reason,
             reason_other=parsed.reason_other,
             information_sources=parsed.information_sources,

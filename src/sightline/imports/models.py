@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from sightline.privacy.fields import EncryptedJSONField
 from sightline.tenancy.models import Agency
 
 
@@ -12,6 +13,7 @@ class ObjectType(models.TextChoices):
     YOUTH = "youth", "Youth"
     INTAKE = "intake", "Intake"
     SCREENING = "screening", "Screening"
+    CRITERION = "criterion", "Criterion record"  # imports/criteria.py
 
 
 class ExternalKey(models.Model):
@@ -62,9 +64,9 @@ class ImportRun(models.Model):
     rows_done = models.IntegerField(default=0)
     created = models.IntegerField(default=0)
     unchanged = models.IntegerField(default=0)
-    problems = models.JSONField(
-        default=list, blank=True
-    )  # [[row, column, value, reason, severity]]
+    # [[row, column, value, reason, severity]]: a value is a cell of the file (a name, a case number),
+    # so the report is encrypted like the youth's own fields (issue 18).
+    problems = EncryptedJSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

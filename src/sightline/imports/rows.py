@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from sightline.common import cleaning
 from sightline.common.errors import ServiceError
-from sightline.screenings import errors as screening_errors
 from sightline.screenings import services as screening_rules
 from sightline.screenings.models import KnownFor, ScreeningMode, ScreeningReason
 from sightline.tenancy.models import ScreenerRole
@@ -31,6 +30,12 @@ NOT_A_DATETIME = "Enter a date and time (ISO 8601, e.g. 2024-03-01T14:30)."
 FINALIZED_BEFORE_SCREENED = "The finalization time cannot be before the screening date."
 FINALIZED_IN_FUTURE = "The finalization time cannot be in the future."
 REQUIRED = "This column needs a value."
+EXTERNAL_ID_MAX_LENGTH = 128
+DUPLICATE_IN_FILE = "This external id appears more than once in the file (first on row {first})."
+UNKNOWN_YOUTH = "No youth with this external id from {source}: import the youth file first."
+NOT_RATED = "Not rated: a final screening rates every key indicator."
+BAD_RATING_CELL = "Not an allowed rating (allowed: {allowed})."
+SCORE_DISAGREES = "The file says {given}; re-scored with {instrument} it is {scored}."
 
 
 @dataclass(frozen=True)
@@ -227,70 +232,6 @@ MODES = tuple(ScreeningMode.values)
 
 def _choice(values: Any, code: str, field: str) -> Callable[[str], str]:
     return lambda t: screening_rules._choice(t.strip(), values, code=code, field=field, blank=False)
-
-
-def clean_screening(problems: RowProblems, *, born: dt.date) -> dict[str, Any] | None:
-    """A final screening's details by `screenings.services`' cleaners, and what finalizing demands
-    of them (`_missing_items`: reason, the other reason, sources, role, how long known)."""
-    youth_like = _Born(born)
-    screened_on = problems.field(
-        "screened_on",
-        lambda t: screening_rules._screened_on(as_date(t, field="screened_on"), youth=youth_like),  # type: ignore[arg-type]
-        pure=False,
-    )
-    finalized_at = problems.field(
-        "finalized_at", lambda t: as_aware_datetime(t, field="finalized_at")
-    )
-    if finalized_at is not None:
-        if finalized_at > timezone.now():
-            problems.add("finalized_at", FINALIZED_IN_FUTURE)
-        elif screened_on is not None and timezone.localdate(finalized_at) < screened_on:
-            problems.add("finalized_at", FINALIZED_BEFORE_SCREENED)
-    values = {
-        "reason": problems.field(
-            "reason", _choice(REASONS, screening_errors.UNKNOWN_REASON, "reason")
-        ),
-        "screener_role": problems.field(
-            "screener_role",
-            _choice(SCREENER_ROLES, screening_errors.UNKNOWN_SCREENER_ROLE, "screener_role"),
-        ),
-        "known_for": problems.field(
-            "known_for",
-            _choice(KNOWN_FOR, screening_errors.UNKNOWN_KNOWN_FOR, "known_for"),
-        ),
-        "mode": problems.field(
-            "mode",
-            lambda t: screening_rules._choice(
-                t.strip() or ScreeningMode.FULL,
-                MODES,
-                code=screening_errors.UNKNOWN_MODE,
-                field="mode",
-                blank=False,
-            ),
-        ),
-        "reason_other": problems.field(
-            "reason_other",
-            lambda t: screening_rules._optional_text(
-                t, field="reason_other", max_length=screening_rules.REASON_OTHER_MAX_LENGTH
-            ),
-        ),
-        "information_sources": problems.field(
-            "information_sources", lambda t: screening_rules._information_sources(as_list(t))
-        ),
-        "notes": problems.field(
-            "notes",
-            lambda t: screening_rules._optional_text(
-                t, field="notes", max_length=screening_rules.NOTES_MAX_LENGTH
-            ),
-        ),
-        "screened_on": screened_on,
-        "finalized_at": finalized_at,
-    }
-    if values["reason"] == ScreeningReason.OTHER and not values["reason_other"]:
-        problems.add("reason_other", REQUIRED)
-    if values["information_sources"] == []:
-        problems.add("information_sources", REQUIRED)
-    return values if problems.ok else None
 
 
 @dataclass(frozen=True)

@@ -12,29 +12,46 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 from django.db import connection, transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from sightline import instruments
 from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.common.errors import ServiceError
 from sightline.imports import files, rows
+from sightline.imports.columns import ScreeningChecks
 from sightline.imports.models import ExternalKey, ObjectType
+from sightline.imports.rows import (  # the row messages, re-exported for the tests and callers
+    BAD_RATING_CELL as BAD_RATING_CELL,
+)
+from sightline.imports.rows import (
+    DUPLICATE_IN_FILE as DUPLICATE_IN_FILE,
+)
+from sightline.imports.rows import (
+    EXTERNAL_ID_MAX_LENGTH as EXTERNAL_ID_MAX_LENGTH,
+)
+from sightline.imports.rows import (
+    NOT_RATED as NOT_RATED,
+)
+from sightline.imports.rows import (
+    SCORE_DISAGREES as SCORE_DISAGREES,
+)
+from sightline.imports.rows import (
+    UNKNOWN_YOUTH as UNKNOWN_YOUTH,
+)
 from sightline.imports.rows import Problem, RowProblems
-from sightline.instruments.csv_ratings import InputError, allowed_cells
-from sightline.privacy.blind_index import digests, index_tokens
-from sightline.privacy.keys import search_key
-from sightline.screenings import errors as screening_errors
+from sightline.instruments.csv_ratings import InputError
+from sightline.privacy.blind_index import identifier_digest
+from sightline.privacy.keys import search_key, search_key_id
 from sightline.screenings.definitions import definition_for_new
 from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.tenancy import access
@@ -42,23 +59,20 @@ from sightline.tenancy.models import Agency, Membership, TrainingRecord, User
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.youth import errors as youth_errors
 from sightline.youth.models import IntakeEpisode, Youth, YouthNameToken
+from sightline.youth.search_index import token_rows
 
 Progress = Callable[[str, int, int], None]
 WRITE_BATCH = 2_000
+SCHEDULE_BATCH = 20_000  # youth per schedule rebuild: one query per table each
+SCHEDULE_BATCH_SCREENINGS = 50_000  # and about this many imported screenings (memory)
 KEY_LOOKUP_BATCH = 5_000
 SOURCE_SYSTEM_MAX_LENGTH = 64
-EXTERNAL_ID_MAX_LENGTH = 128
 
 NOT_ALLOWED = "You do not have permission to import data at this agency."
-DUPLICATE_IN_FILE = "This external id appears more than once in the file (first on row {first})."
-UNKNOWN_YOUTH = "No youth with this external id from {source}: import the youth file first."
 UNKNOWN_COLUMN = "Unknown column: the importer does not know what to do with it."
 MISSING_COLUMN = "Required column missing from the header."
 UNKNOWN_USER = "No user with this username or e-mail at this agency."
 RAGGED_ROW = "The row has {values} values but the header has {width} columns."
-NOT_RATED = "Not rated: a final screening rates every key indicator."
-BAD_RATING_CELL = "Not an allowed rating (allowed: {allowed})."
-SCORE_DISAGREES = "The file says {given}; re-scored with {instrument} it is {scored}."
 
 
 def insert_rows(model: type[Model], objects: list[Any]) -> None:
@@ -119,6 +133,19 @@ def _copy_value(field: Any) -> Callable[[Any], Any]:
     return lambda value: value
 
 
+def in_list(queryset: QuerySet[Any], column: str, values: Sequence[Any]) -> QuerySet[Any]:
+    """`queryset` filtered to rows whose `column` is one of `values`: one array parameter
+    (`= ANY(%s)`) on PostgreSQL, where Django's `__in` would bind (and parse) one parameter per
+    value, tens of thousands per batch of an import; `__in` elsewhere."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{column}__in": list(values)})
+    model = queryset.model
+    target = model._meta.get_field(column)
+    qualified = f"{connection.ops.quote_name(model._meta.db_table)}."
+    qualified += connection.ops.quote_name(target.column)  # type: ignore[union-attr]
+    return queryset.extra(where=[f"{qualified} = ANY(%s)"], params=[list(values)])  # nosec B610  # the column is the model's own, quoted; the values are one array parameter
+
+
 class ImportError_(ServiceError):
     """An import that cannot start (no permission, a bad source system name)."""
 
@@ -133,6 +160,8 @@ class ImportReport:
     dry_run: bool = False
     written: bool = False
     affected_youth: int = 0
+    # Seconds spent checking, writing the rows, refreshing schedules, committing (benchmarks).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -183,9 +212,22 @@ def import_file(
         raise ImportError_("Name the source system (at most 64 characters).", field="source")
     if kind not in ObjectType.values:
         raise ImportError_("Choose youth, intake or screening.", field="kind")
+    if kind == ObjectType.CRITERION:  # its own module: imports/criteria.py
+        from sightline.imports.criteria import import_criteria
+
+        return import_criteria(
+            by=by,
+            agency=agency,
+            path=path,
+            source_system=source,
+            dry_run=dry_run,
+            progress=progress,
+            context=context,
+        )
     definition = definition_for_new(instrument_id) if kind == ObjectType.SCREENING else None
     report = ImportReport(kind=kind, dry_run=dry_run)
     importer = _Importer(by=by, agency=agency, kind=kind, source=source, definition=definition)
+    started = time.perf_counter()
     try:
         with files.open_table(path, definition) as reader:
             if not importer.check_header(reader.header, report.problems):
@@ -201,13 +243,18 @@ def import_file(
         report.problems.append(Problem(0, "", "", str(error)))
         return report
     importer.check_across_rows(report)
+    report.timings["check"] = time.perf_counter() - started
     report.problems.sort(key=lambda p: (p.row, p.column))
     report.unchanged = importer.unchanged
     if report.errors or dry_run:
         return report
     with transaction.atomic():
+        started = time.perf_counter()
         report.created = importer.write(progress)
+        wrote = time.perf_counter()
         report.affected_youth = importer.refresh_schedules()
+        importer.mark_rollups()
+        report.timings.update(write=wrote - started, schedules=time.perf_counter() - wrote)
         audit_record(
             actor=by,
             action=AuditAction.IMPORT,
@@ -225,6 +272,11 @@ def import_file(
                 "youth_refreshed": report.affected_youth,
             },
         )
+    report.timings["commit"] = (
+        time.perf_counter()
+        - started
+        - sum(report.timings.get(k, 0.0) for k in ("write", "schedules"))
+    )
     report.written = True
     return report
 
@@ -246,7 +298,11 @@ class _Importer:
         self._cache: dict[tuple[str, str], tuple[bool, Any]] = {}
         self._youth: dict[str, tuple[int, dt.date]] = {}  # youth external id -> (pk, born)
         self._users: dict[str, User | None] = {}
-        self._training: dict[int, list[tuple[dt.date, dt.date | None]]] | None = None
+        self._training: dict[int, list[tuple[dt.date, dt.date | None, dt.date | None]]] | None = (
+            None
+        )
+        # Historical screenings are checked and written a column at a time (`columns.py`).
+        self.screenings = ScreeningChecks(self) if kind == ObjectType.SCREENING else None
 
     # --- checking --------------------------------------------------------------------------------
 
@@ -271,26 +327,14 @@ class _Importer:
         return len(problems) == before
 
     def check_batch(self, batch: Any, report: ImportReport) -> None:
+        if self.screenings is not None:
+            self.screenings.check_batch(batch, report)
+            return
         table = batch.table.to_pylist()
         report.rows += len(table)
         self._resolve_youth({cells.get("youth_external_id", "").strip() for cells in table})
         keys = [cells["external_id"].strip() for cells in table]
         existing = self._existing_keys(self.kind, keys)
-        bad_by_row: dict[int, list[Any]] = defaultdict(list)
-        for cell in batch.bad:
-            bad_by_row[cell.row].append(cell)
-        result = None
-        if self.definition is not None:
-            safe = {
-                i: np.where(
-                    np.isin(codes, list(self.definition.indicator_values)),
-                    codes,
-                    instruments.MISSING,
-                )
-                for i, codes in batch.codes.items()
-            }
-            result = instruments.score_many(self.definition, safe)
-            levels = result.level_codes()
         for k, cells in enumerate(table):
             row = batch.first_row + k
             problems = RowProblems(row, cells, report.problems, self._cache)
@@ -315,89 +359,11 @@ class _Importer:
                 if youth is None:
                     problems.add("youth_external_id", UNKNOWN_YOUTH.format(source=self.source))
                     continue
-                if self.kind == ObjectType.INTAKE:
-                    values = rows.clean_intake(problems, born=youth[1], assignee=self._assignee)
-                else:
-                    values = self._clean_screening(
-                        problems,
-                        cells,
-                        born=youth[1],
-                        bad=bad_by_row.get(row, []),
-                        codes={i: int(c[k]) for i, c in batch.codes.items()},
-                        scored=(int(result.total[k]), levels[k], int(result.rated[k]))
-                        if result is not None
-                        else None,
-                    )
+                values = rows.clean_intake(problems, born=youth[1], assignee=self._assignee)
                 if values is not None:
                     values["youth_id"] = youth[0]
             if values is not None:
                 self.pending[external_id] = (row, values)
-
-    def _clean_screening(
-        self,
-        problems: RowProblems,
-        cells: dict[str, str],
-        *,
-        born: dt.date,
-        bad: list[Any],
-        codes: dict[str, int],
-        scored: tuple[int, str | None, int] | None,
-    ) -> dict[str, Any] | None:
-        definition = self.definition
-        values = rows.clean_screening(problems, born=born)
-        for cell in bad:
-            problems.add(cell.column, BAD_RATING_CELL.format(allowed=allowed_cells(definition)))
-        bad_columns = {cell.column for cell in bad}
-        for indicator_id, code in codes.items():
-            if code == instruments.MISSING and indicator_id not in bad_columns:
-                problems.add(indicator_id, NOT_RATED)
-        screener = problems.field("screener", lambda t: self._member(t.strip()))
-        screened_on = values["screened_on"] if values else None
-        if (
-            screener is not None
-            and screened_on is not None
-            and not self._trained(screener.pk, screened_on)
-        ):
-            problems.add(
-                "screener",
-                screening_errors.TRAINING_REQUIRED.format(
-                    instrument=f"{definition.title} ({definition.id})"
-                )
-                + f" (on {screened_on.isoformat()})",
-            )
-        if not problems.ok or values is None or scored is None:
-            return None
-        total, level, rated = scored
-        if level is None:
-            problems.add(
-                "total", screening_errors.SCREENING_NO_RESULT.format(explanation="no concern level")
-            )
-            return None
-        given_total = cells.get("total", "").strip()
-        given_level = cells.get("level", "").strip()
-        instrument = f"{definition.id} {definition.version}"
-        if given_total and given_total != str(total):
-            problems.add(
-                "total",
-                SCORE_DISAGREES.format(given=given_total, instrument=instrument, scored=total),
-                severity="warning",
-            )
-        if given_level and given_level != level:
-            problems.add(
-                "level",
-                SCORE_DISAGREES.format(given=given_level, instrument=instrument, scored=level),
-                severity="warning",
-            )
-        ratings = {i: c for i, c in codes.items() if c != instruments.MISSING}
-        try:
-            from sightline.screenings.services import _indicator_ratings
-
-            values["indicator_ratings"] = _indicator_ratings(ratings, definition)
-        except ServiceError as error:  # pragma: no cover - the reader refused these cells already
-            problems.add("indicator_ratings", error.message)
-            return None
-        values.update(total=total, level=level, rated_count=rated, screener_id=screener.pk)
-        return values
 
     def check_across_rows(self, report: ImportReport) -> None:
         """Intakes: one open episode per youth and none overlapping, counting those already stored."""
@@ -431,11 +397,14 @@ class _Importer:
         found: set[str] = set()
         for start in range(0, len(external_ids), KEY_LOOKUP_BATCH):
             found.update(
-                ExternalKey.objects.filter(
-                    agency_id=self.agency.pk,
-                    source_system=self.source,
-                    object_type=object_type,
-                    external_id__in=external_ids[start : start + KEY_LOOKUP_BATCH],
+                in_list(
+                    ExternalKey.objects.filter(
+                        agency_id=self.agency.pk,
+                        source_system=self.source,
+                        object_type=object_type,
+                    ),
+                    "external_id",
+                    external_ids[start : start + KEY_LOOKUP_BATCH],
                 ).values_list("external_id", flat=True)
             )
         return found
@@ -445,15 +414,18 @@ class _Importer:
         if self.kind == ObjectType.YOUTH or not wanted:
             return
         keys = dict(
-            ExternalKey.objects.filter(
-                agency_id=self.agency.pk,
-                source_system=self.source,
-                object_type=ObjectType.YOUTH,
-                external_id__in=wanted,
+            in_list(
+                ExternalKey.objects.filter(
+                    agency_id=self.agency.pk,
+                    source_system=self.source,
+                    object_type=ObjectType.YOUTH,
+                ),
+                "external_id",
+                wanted,
             ).values_list("object_id", "external_id")
         )
-        for pk, born in Youth.objects.filter(
-            pk__in=list(keys), agency_id=self.agency.pk
+        for pk, born in in_list(
+            Youth.objects.filter(agency_id=self.agency.pk), "id", list(keys)
         ).values_list("pk", "date_of_birth"):
             self._youth[keys[pk]] = (pk, born)
 
@@ -481,23 +453,27 @@ class _Importer:
         return user
 
     def _trained(self, user_id: int, on: dt.date) -> bool:
-        """`tenancy.selectors.current_training`'s rule (trained on or before `on`, not expired before
-        it), over the screeners' records read once instead of one query per row; a test checks the
-        two agree on every boundary."""
+        """`tenancy.selectors.current_training`'s rule (trained on or before `on`, not expired or
+        withdrawn before it), over the screeners' records read once instead of one query per row; a
+        test checks the two agree on every boundary."""
         if self._training is None:
             self._training = defaultdict(list)
-            for uid, trained_on, expires_on in TrainingRecord.objects.filter(
+            for uid, trained_on, expires_on, withdrawn_on in TrainingRecord.objects.filter(
                 instrument_id=self.definition.id
-            ).values_list("user_id", "trained_on", "expires_on"):
-                self._training[uid].append((trained_on, expires_on))
+            ).values_list("user_id", "trained_on", "expires_on", "withdrawn_on"):
+                self._training[uid].append((trained_on, expires_on, withdrawn_on))
         return any(
-            trained_on <= on and (expires_on is None or expires_on >= on)
-            for trained_on, expires_on in self._training.get(user_id, ())
+            trained_on <= on
+            and (expires_on is None or expires_on >= on)
+            and (withdrawn_on is None or withdrawn_on > on)
+            for trained_on, expires_on, withdrawn_on in self._training.get(user_id, ())
         )
 
     # --- writing ---------------------------------------------------------------------------------
 
     def write(self, progress: Progress | None) -> int:
+        if self.screenings is not None:
+            return self.screenings.write(progress)
         items = list(self.pending.items())
         done = 0
         for start in range(0, len(items), WRITE_BATCH):
@@ -505,18 +481,10 @@ class _Importer:
             objects = [self._build(values) for _, (_, values) in chunk]
             insert_rows(type(objects[0]), objects)
             if self.kind == ObjectType.YOUTH:
+                # The whole index, prefixes included, as the services write it (search_index).
+                key = search_key()
                 insert_rows(
-                    YouthNameToken,
-                    [
-                        YouthNameToken(youth_id=youth.pk, digest=digest)
-                        for youth in objects
-                        for digest in sorted(
-                            digests(
-                                index_tokens(youth.first_name, youth.last_name, *youth.aliases),
-                                key=search_key(),
-                            )
-                        )
-                    ],
+                    YouthNameToken, [row for youth in objects for row in token_rows(youth, key=key)]
                 )
             keys = [
                 ExternalKey(
@@ -537,23 +505,13 @@ class _Importer:
     def _build(self, values: dict[str, Any]) -> Any:
         agency_id = self.agency.pk
         if self.kind == ObjectType.YOUTH:
-            return Youth(agency_id=agency_id, created_by=self.by, **values)
-        if self.kind == ObjectType.INTAKE:
-            return IntakeEpisode(agency_id=agency_id, created_by=self.by, **values)
-        definition = self.definition
-        values = dict(values)
-        finalized_at = values.pop("finalized_at")
-        return Screening(
-            agency_id=agency_id,
-            instrument_id=definition.id,
-            instrument_version=definition.version,
-            instrument_sha256=definition.sha256,
-            status=ScreeningStatus.FINAL,
-            finalized_at=finalized_at,
-            finalized_by_id=values["screener_id"],
-            lock_version=1,
-            **values,
-        )
+            youth = Youth(
+                agency_id=agency_id, created_by=self.by, search_key_id=search_key_id(), **values
+            )
+            # COPY (PostgreSQL) writes attributes as they are, without the digest field's pre_save.
+            youth.case_number_digest = identifier_digest(youth.case_number, key=search_key())
+            return youth
+        return IntakeEpisode(agency_id=agency_id, created_by=self.by, **values)
 
     def refresh_schedules(self) -> int:
         """Rewrite the stored schedule of the youth this import touched, and only theirs."""
@@ -566,11 +524,35 @@ class _Importer:
                     external_id__in=list(self.pending),
                 ).values_list("object_id", flat=True)
             )
+        elif self.screenings is not None:
+            batches = self.screenings.youth_batches(SCHEDULE_BATCH, SCHEDULE_BATCH_SCREENINGS)
+            for batch in batches:
+                _refresh_schedules(batch)
+            return sum(len(batch) for batch in batches)
         else:
             youth_ids = sorted({values["youth_id"] for _, values in self.pending.values()})
-        for start in range(0, len(youth_ids), WRITE_BATCH):
-            _refresh_schedules(youth_ids[start : start + WRITE_BATCH])
+        for start in range(0, len(youth_ids), SCHEDULE_BATCH):
+            _refresh_schedules(youth_ids[start : start + SCHEDULE_BATCH])
         return len(youth_ids)
+
+    def mark_rollups(self) -> None:
+        """The report rollups of the months this import adds screenings to (or whose youth's
+        intakes it changes) marked stale, in the import's transaction: the next read redoes them."""
+        from sightline.reporting import rollups
+
+        if self.screenings is not None:
+            rollups.mark_stale(self.screenings.months())
+        elif self.kind == ObjectType.INTAKE:
+            youth_ids = sorted({values["youth_id"] for _, values in self.pending.values()})
+            for start in range(0, len(youth_ids), KEY_LOOKUP_BATCH):
+                rollups.mark_stale(
+                    Screening.objects.filter(
+                        youth_id__in=youth_ids[start : start + KEY_LOOKUP_BATCH],
+                        status=ScreeningStatus.FINAL,
+                    )
+                    .values_list("agency_id", "screened_on")
+                    .distinct()
+                )
 
 
 def _refresh_schedules(youth_ids: list[int]) -> None:
@@ -584,8 +566,9 @@ def _refresh_schedules(youth_ids: list[int]) -> None:
 
     youth = {
         pk: (born, high_risk)
-        for pk, born, high_risk in Youth.objects.select_for_update(no_key=True)
-        .filter(pk__in=youth_ids)
+        for pk, born, high_risk in in_list(
+            Youth.objects.select_for_update(no_key=True), "id", youth_ids
+        )
         .order_by("pk")
         .values_list("pk", "date_of_birth", "high_risk")
     }
@@ -598,8 +581,8 @@ def _refresh_schedules(youth_ids: list[int]) -> None:
             histories[agency_id] = policy_history(agency_id)
         return histories[agency_id]
 
-    IntakeSchedule.objects.filter(youth_id__in=list(youth)).delete()
-    RescreenDue.objects.filter(youth_id__in=list(youth)).delete()
+    in_list(IntakeSchedule.objects.all(), "youth", list(youth)).delete()
+    in_list(RescreenDue.objects.all(), "youth", list(youth)).delete()
     sooner = compute.sooner_rescreens(catalog.sooner_rescreen_levels())
     schedules, rescreens = bulk._rows(youth, history, sooner)
     bulk._write(IntakeSchedule, schedules)

@@ -16,6 +16,8 @@ class DefinitionError(ValueError):
         self.file = str(file)
         self.location = location
         self.problem = problem
+        # Every problem found, as (location, problem); the message names the first of them.
+        self.problems: list[tuple[str, str]] = [(location, problem)]
         super().__init__(
             f"{self.file}: {location}: {problem}" if location else f"{file}: {problem}"
         )

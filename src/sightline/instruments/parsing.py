@@ -25,6 +25,7 @@ COMPUTED_FIELDS = ("sha256", "source_path")
 # 6 levels deep) that keep a runaway or hostile file from costing more than a second to refuse: YAML
 # parsing runs at a few MB/s at best, and nothing is validated before these checks pass.
 MAX_FILE_BYTES = 256_000
+MAX_PROBLEMS = 50  # the most problems a DefinitionError lists (its `problems`)
 MAX_NODES = 20_000
 MAX_NESTING = 40
 
@@ -141,7 +142,7 @@ def parse_definition(raw: bytes, *, source: str | Path) -> Definition:
     except UnicodeDecodeError as error:
         raise DefinitionError(source, "", f"is not UTF-8 text (byte {error.start})") from None
     try:
-        content = yaml.load(text, Loader=_StrictLoader)  # _StrictLoader is a safe loader
+        content = yaml.load(text, Loader=_StrictLoader)  # _StrictLoader is a safe loader  # nosec B506  # _StrictLoader derives from yaml.SafeLoader (no object construction)
     except _DuplicateKey as error:
         raise DefinitionError(
             source, error.location, f"the key {_quoted(error.key)} appears twice at this level"
@@ -174,11 +175,14 @@ def parse_definition(raw: bytes, *, source: str | Path) -> Definition:
         return Definition.model_validate(content)
     except ValidationError as error:
         details = error.errors(include_url=False)
-        location, problem = _describe(details[0])
+        described = [_describe(detail) for detail in details[:MAX_PROBLEMS]]
+        location, problem = described[0]
         if len(details) > 1:
             others = len(details) - 1
             problem += f" (and {others} more problem{'s' if others > 1 else ''})"
-        raise DefinitionError(source, location, problem) from None
+        refused = DefinitionError(source, location, problem)
+        refused.problems = described
+        raise refused from None
 
 
 def location_of(loc: tuple[int | str, ...]) -> str:

@@ -144,6 +144,60 @@ class Level(_Frozen):
     rescreen_days: Annotated[StrictInt, Field(ge=1)] | None = None
 
 
+# --- translations of a definition's own text (docs/i18n.md) ------------------------------------------------
+# A BCP 47 language tag in lower case, as Django names languages: "es", "pt-br", "zh-hant".
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")]
+
+
+class OptionText(_Frozen):
+    """A scale option's label and help in one language; what is left out stays in the default one."""
+
+    label: Text | None = None
+    help: OptionalText | None = None
+
+
+class StatementText(_Frozen):
+    text: Text | None = None
+    help: OptionalText | None = None
+
+
+class IndicatorText(_Frozen):
+    title: Text | None = None
+    domain: Text | None = None
+    guidance: OptionalText | None = None
+    statements: dict[Identifier, StatementText] = Field(default_factory=dict)
+
+
+class LevelText(_Frozen):
+    """A level's text in one language. ``follow_up`` translates the prompts one for one, in order."""
+
+    label: Text | None = None
+    description: OptionalText | None = None
+    follow_up: tuple[Text, ...] | None = None
+
+
+class OverrideText(_Frozen):
+    explanation: OptionalText | None = None
+
+
+class Translation(_Frozen):
+    """The words of a definition in one more language, keyed by the codes and ids the definition
+    already uses. Only text: ids, values, weights and cut-offs are never translated, so a screening
+    scores the same in every language."""
+
+    title: Text | None = None
+    short_title: Text | None = None
+    description: OptionalText | None = None
+    intended_users: tuple[Text, ...] | None = None
+    contact: Text | None = None
+    source_note: OptionalText | None = None
+    indicator_scale: dict[Identifier, OptionText] = Field(default_factory=dict)
+    statement_scale: dict[Identifier, OptionText] = Field(default_factory=dict)
+    indicators: dict[Identifier, IndicatorText] = Field(default_factory=dict)
+    levels: dict[Identifier, LevelText] = Field(default_factory=dict)
+    overrides: dict[Identifier, OverrideText] = Field(default_factory=dict)
+
+
 class Definition(_Frozen):
     """One version of an instrument, as read from its file (``sha256`` of the file's bytes)."""
 
@@ -163,12 +217,17 @@ class Definition(_Frozen):
     indicators: Annotated[tuple[Indicator, ...], Field(min_length=1)]
     scoring: Scoring
     levels: Annotated[tuple[Level, ...], Field(min_length=1, max_length=127)]
+    # Optional: the same text in other languages (language code -> Translation). The file's own
+    # text is the default language, used wherever a translation leaves something out.
+    translations: dict[LanguageCode, Translation] = Field(default_factory=dict)
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     source_path: Path | None = None
 
     _indicators: dict[str, Indicator] = PrivateAttr(default_factory=dict)
     _levels: dict[str, int] = PrivateAttr(default_factory=dict)
     _statement_owner: dict[str, str] = PrivateAttr(default_factory=dict)
+    _localized: dict[str, Definition] = PrivateAttr(default_factory=dict)
+    _language: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check_references(self) -> Definition:
@@ -191,6 +250,24 @@ class Definition(_Frozen):
     def versioned_url(self) -> str:
         """This version's canonical reference, as FHIR writes it: ``<canonical_url>|<version>``."""
         return f"{self.canonical_url}|{self.version}"
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the file carries translations for (its own text's language is not named)."""
+        return tuple(self.translations)
+
+    @property
+    def text_language(self) -> str | None:
+        """The language of a localized copy's text (``es``); None for the file's own text."""
+        return self._language
+
+    def localized(self, language: str | None) -> Definition:
+        """This definition with its text in `language` (``es``, ``es-mx`` falls back to ``es``),
+        each piece a translation leaves out kept in the file's own language; itself when the file has
+        no translation for it. Same ids, values, cut-offs and sha256: it scores identically."""
+        from sightline.instruments.translations import localize
+
+        return localize(self, language)
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The key indicator with this id (KeyError if there is none)."""
@@ -320,6 +397,8 @@ def _reference_problems(d: Definition) -> Iterator[tuple[str, str]]:
                 f"'{override.level_at_least}' is not a level code ({', '.join(level_codes)})",
             )
 
+    yield from _translation_problems(d)
+
     reachable = {level_codes[0]} | {c.level for c in scoring.cutoffs}
     reachable |= {o.level_at_least for o in scoring.overrides}
     for n, code in enumerate(level_codes):
@@ -327,6 +406,62 @@ def _reference_problems(d: Definition) -> Iterator[tuple[str, str]]:
             yield (
                 f"levels[{n}].code",
                 f"level '{code}' can never be given: add a cut-off for it or name it in an override",
+            )
+
+
+def _translation_problems(d: Definition) -> Iterator[tuple[str, str]]:
+    """A translation may only name options, indicators, statements, levels and overrides the file has,
+    and must translate a level's follow-up prompts one for one."""
+    options = {
+        "indicator_scale": {o.code for o in d.indicator_scale},
+        "statement_scale": {o.code for o in d.statement_scale},
+    }
+    indicators = {i.id: i for i in d.indicators}
+    levels = {level.code: level for level in d.levels}
+    overrides = {o.id for o in d.scoring.overrides}
+    for language, translation in d.translations.items():
+        here = f"translations.{language}"
+        for scale, codes in options.items():
+            for code in getattr(translation, scale):
+                if code not in codes:
+                    yield f"{here}.{scale}.{code}", f"'{code}' is not an option code of {scale}"
+        for indicator_id, text in translation.indicators.items():
+            indicator = indicators.get(indicator_id)
+            if indicator is None:
+                yield (
+                    f"{here}.indicators.{indicator_id}",
+                    f"'{indicator_id}' is not a key indicator id",
+                )
+                continue
+            statement_ids = {st.id for st in indicator.statements}
+            for statement_id in text.statements:
+                if statement_id not in statement_ids:
+                    yield (
+                        f"{here}.indicators.{indicator_id}.statements.{statement_id}",
+                        f"'{statement_id}' is not a statement of '{indicator_id}'",
+                    )
+        for code, level_text in translation.levels.items():
+            level = levels.get(code)
+            if level is None:
+                yield f"{here}.levels.{code}", f"'{code}' is not a level code"
+            elif level_text.follow_up is not None and len(level_text.follow_up) != len(
+                level.follow_up
+            ):
+                yield (
+                    f"{here}.levels.{code}.follow_up",
+                    f"translates {len(level_text.follow_up)} follow-up prompts but the level has "
+                    f"{len(level.follow_up)}: translate each one, in the same order",
+                )
+        for override_id in translation.overrides:
+            if override_id not in overrides:
+                yield f"{here}.overrides.{override_id}", f"'{override_id}' is not an override id"
+        if translation.intended_users is not None and len(translation.intended_users) != len(
+            d.intended_users
+        ):
+            yield (
+                f"{here}.intended_users",
+                f"translates {len(translation.intended_users)} intended users but the definition "
+                f"names {len(d.intended_users)}",
             )
 
 

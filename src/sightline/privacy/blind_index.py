@@ -109,3 +109,28 @@ def token_digest(token: str, *, key: bytes) -> str:
 
 def digests(tokens: Iterable[str], *, key: bytes) -> set[str]:
     return {token_digest(t, key=key) for t in tokens}
+
+
+# --- identifiers (case numbers): one exact token per value ----------------------------------------
+
+# A tag no name token can contain (they are letters and digits only), so an identifier's token never
+# equals a name's, whatever table it is kept in.
+_IDENTIFIER_TAG = "id:"
+
+
+def normalise_identifier(value: str | None) -> str:
+    """`value` folded like names (case, accents) with everything but letters and digits dropped, so
+    "cw-101", "CW 101" and "CW101" are one case number. Empty when nothing is left."""
+    return "".join(_TOKEN.findall(fold(value or "")))
+
+
+def identifier_token(value: str | None) -> str | None:
+    """The token an identifier is indexed and searched by, or None when it has nothing to match."""
+    normalised = normalise_identifier(value)
+    return _IDENTIFIER_TAG + normalised if normalised else None
+
+
+def identifier_digest(value: str | None, *, key: bytes) -> str:
+    """The stored digest of an identifier under `key` ("" when it has nothing to match)."""
+    token = identifier_token(value)
+    return token_digest(token, key=key) if token is not None else ""

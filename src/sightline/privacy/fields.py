@@ -146,11 +146,64 @@ def _allocate_pk(sender: type[models.Model], instance: models.Model, **kwargs: A
             # SQLite (AUTOINCREMENT): the next id never reuses one; writers are serialised by the
             # IMMEDIATE transactions the services run in, and a clash fails loudly on the key.
             cursor.execute(
-                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # nosec B608  # table and column come from the model's _meta; values are parameters
                 f"COALESCE((SELECT MAX({column}) FROM {table}), 0)) + 1",
                 [table],
             )
         instance.pk = cursor.fetchone()[0]
+
+
+def allocate_ids(model: type[models.Model], count: int, using: str = "default") -> Any:
+    """`count` new primary keys for `model` (a NumPy int64 array), taken before the rows are written
+    so their encrypted values can be bound to them: what `_allocate_pk` does for one row, for a
+    bulk writer. PostgreSQL: one `nextval` series from the table's own sequence (safe beside other
+    writers); SQLite: the range after the highest id ever used, in the caller's transaction."""
+    import numpy as np
+
+    connection = connections[using]
+    table, column = model._meta.db_table, model._meta.pk.column
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=count)
+        cursor.execute(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # nosec B608  # table and column come from the model's _meta; values are parameters
+            f"COALESCE((SELECT MAX({column}) FROM {table}), 0)) + 1",
+            [table],
+        )
+        start = cursor.fetchone()[0]
+        # Claim the range, so a second allocation in the same transaction does not hand it out again.
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s",
+            [start + count - 1, table],
+        )
+        return np.arange(start, start + count, dtype=np.int64)
+
+
+def encrypt_many(field: EncryptedField, values: list[Any], rows: list[object]) -> list[str | None]:
+    """`values` of `field` encrypted as its `pre_save` would, each bound to its row in `rows`
+    (``None`` stays NULL): one cipher object for the batch instead of one per value."""
+    key = field_keys()[0]
+    cipher = AESGCM(key.secret)
+    context = field._context()
+    prefix = f"{PREFIX}:{key.key_id}:"
+    sealed: list[str | None] = []
+    for value, row in zip(values, rows, strict=True):
+        if value is None:
+            sealed.append(None)
+            continue
+        nonce = os.urandom(_NONCE_BYTES)
+        plaintext = json.dumps(
+            field.prepare_plain(value), separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+        blob = nonce + cipher.encrypt(nonce, plaintext, _aad(context, row))
+        sealed.append(prefix + base64.b64encode(blob).decode("ascii"))
+    return sealed
 
 
 class EncryptedField(models.TextField):
@@ -235,3 +288,38 @@ class EncryptedTextField(EncryptedField):
 
 class EncryptedJSONField(EncryptedField):
     description = "Encrypted JSON"
+
+
+class BlindIndexField(models.CharField):
+    """The keyed digest of another field's normalised value (an identifier such as a case number), for
+    exact search of a value that is stored encrypted (ADR 0011).
+
+    Computed from `source` under the current search key on every save that writes this column, so
+    every writer through the model (services, `objects.create`, `bulk_create`) keeps it in step; a
+    queryset ``update()`` of the source or a raw COPY must set it itself (`identifier_digest`). Empty
+    when the value has nothing to match (blank). Never editable by hand.
+    """
+
+    description = "Blind index digest"
+
+    def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        from sightline.privacy.blind_index import identifier_digest
+        from sightline.privacy.keys import search_key
+
+        digest = identifier_digest(getattr(model_instance, self.source), key=search_key())
+        setattr(model_instance, self.attname, digest)
+        return digest

@@ -1,7 +1,10 @@
 """Field-encryption keys, kept apart from SECRET_KEY so rotating one never loses the other's data.
 
 `SIGHTLINE_FIELD_KEYS` holds comma-separated url-safe base64 keys of 32 bytes: the first encrypts,
-all decrypt. `SIGHTLINE_SEARCH_KEY` keys the blind index used to search encrypted names.
+all decrypt. `SIGHTLINE_SEARCH_KEY` keys the blind index used to search encrypted names and case
+numbers; during a search-key rotation `SIGHTLINE_SEARCH_KEYS_PREVIOUS` (comma-separated) holds the old
+key(s), so searches match tokens under either key until `sightline keys rotate --search` has rewritten
+every youth's tokens (ADR 0011).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ def _field_keys(raw: tuple[str, ...]) -> tuple[FieldKey, ...]:
     keys = []
     for item in raw:
         secret = _decode("SIGHTLINE_FIELD_KEYS", item)
-        keys.append(FieldKey(hashlib.sha256(secret).hexdigest()[:8], secret))
+        keys.append(FieldKey(_key_id(secret), secret))
     return tuple(keys)
 
 
@@ -47,8 +50,36 @@ def field_keys() -> tuple[FieldKey, ...]:
     return _field_keys(tuple(settings.SIGHTLINE_FIELD_KEYS))
 
 
+def _key_id(secret: bytes) -> str:
+    return hashlib.sha256(secret).hexdigest()[:8]
+
+
 def search_key() -> bytes:
+    """The current search key: every blind-index token is written under it."""
     return _decode("SIGHTLINE_SEARCH_KEY", settings.SIGHTLINE_SEARCH_KEY)
+
+
+@lru_cache(maxsize=8)
+def _search_keys(current: str, previous: tuple[str, ...]) -> tuple[FieldKey, ...]:
+    keys = [FieldKey(_key_id(s), s) for s in [_decode("SIGHTLINE_SEARCH_KEY", current)]]
+    for item in previous:
+        secret = _decode("SIGHTLINE_SEARCH_KEYS_PREVIOUS", item)
+        if all(secret != key.secret for key in keys):
+            keys.append(FieldKey(_key_id(secret), secret))
+    return tuple(keys)
+
+
+def search_keys() -> tuple[FieldKey, ...]:
+    """Every key a search must try, current first: the old keys only while a rotation is under way."""
+    return _search_keys(
+        settings.SIGHTLINE_SEARCH_KEY,
+        tuple(getattr(settings, "SIGHTLINE_SEARCH_KEYS_PREVIOUS", ())),
+    )
+
+
+def search_key_id() -> str:
+    """The id of the current search key (first 8 hex digits of its SHA-256), stored on each youth."""
+    return search_keys()[0].key_id
 
 
 def new_key() -> str:

@@ -85,7 +85,7 @@ def _select(table: EncryptedTable, after: int, size: int) -> list[tuple[Any, ...
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {table.pk}, {columns} FROM {table.table} WHERE {table.pk} > %s "
+            f"SELECT {table.pk}, {columns} FROM {table.table} WHERE {table.pk} > %s "  # nosec B608  # table and columns come from the models' _meta; values are parameters
             f"ORDER BY {table.pk} LIMIT %s{lock}",
             [after, size],
         )
@@ -107,7 +107,7 @@ def _rewrite(table: EncryptedTable, rows: list[tuple[Any, ...]], key_id: str) ->
             with connection.cursor() as cursor:
                 # Unchanged since read (the row is locked; the guard is for SQLite's sake too).
                 cursor.execute(
-                    f"UPDATE {table.table} SET {column} = %s "
+                    f"UPDATE {table.table} SET {column} = %s "  # nosec B608  # table and column come from the models' _meta; values are parameters
                     f"WHERE {table.pk} = %s AND {column} = %s",
                     [fresh, pk, stored],
                 )
@@ -162,7 +162,7 @@ def unrotated(model: type[models.Model] | None = None) -> int:
         for column, _ in table.columns:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT COUNT(*) FROM {table.table} WHERE {column} IS NOT NULL "
+                    f"SELECT COUNT(*) FROM {table.table} WHERE {column} IS NOT NULL "  # nosec B608  # table and column come from the models' _meta; values are parameters
                     f"AND {column} NOT LIKE %s",
                     [f"{PREFIX}:{key_id}:%"],
                 )

@@ -201,13 +201,90 @@ def svg_for(table: Table) -> str:
     return _svg(figure) if figure is not None else ""
 
 
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
 def data_uri_for(table: Table) -> str:
     """The chart as a `data:` URI for an <img>: a strict Content-Security-Policy forbids the style
     attributes of an SVG written into the page, but not those of an image (img-src allows data:)."""
     svg = svg_for(table)
     if not svg:
         return ""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+    return _data_uri(svg)
+
+
+def figure_data_uri(figure: Figure) -> str:
+    """Any chart of this module as a `data:` URI (see `data_uri_for`)."""
+    return _data_uri(_svg(figure))
+
+
+# --- charts of estimates with intervals (the validation studio) -------------------------------------
+
+
+def roc_curve(
+    fpr: list[float],
+    tpr: list[float],
+    *,
+    label: str,
+    marked: tuple[float, float, str] | None = None,
+) -> Figure:
+    """An empirical ROC curve (false-positive rate against sensitivity) with the chance diagonal and
+    an optional marked point (fpr, tpr, label), e.g. the Youden-optimal cut-off."""
+    figure = Figure(figsize=(4.2, 4.0))
+    axes = figure.subplots()
+    axes.plot([0, 1], [0, 1], color="#808080", linestyle="--", linewidth=0.8, label="Chance")
+    axes.step(fpr, tpr, where="post", color=EDGE, linewidth=1.4, label=label)
+    if marked is not None:
+        x, y, text = marked
+        axes.plot([x], [y], marker="o", color=EDGE, markerfacecolor="#ffffff", markersize=6)
+        axes.annotate(text, (x, y), xytext=(8, -14), textcoords="offset points", fontsize=8)
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.01)
+    axes.set_aspect("equal")
+    axes.set_xlabel("1 - specificity (false-positive rate)")
+    axes.set_ylabel("Sensitivity")
+    axes.legend(frameon=False, loc="lower right", fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def interval_bars(
+    rows: list[tuple[str, float | None, float | None, float | None, int, bool]],
+    *,
+    xlabel: str,
+    limits: tuple[float, float] = (0.0, 1.0),
+) -> Figure:
+    """One point with its interval per row (label, estimate, low, high, n, small): the label carries
+    n, a small row is drawn hollow and marked "*" (shown, never hidden), a missing figure says so."""
+    figure = Figure(figsize=(6.4, 0.6 + 0.32 * max(len(rows), 1)))
+    axes = figure.subplots()
+    labels = []
+    for i, (label, estimate, low, high, n, small) in enumerate(rows):
+        labels.append(f"{label}{' *' if small else ''} (n={n:,})")
+        if estimate is None:
+            axes.text(limits[0], i, " no figure", va="center", fontsize=7)
+            continue
+        if low is not None and high is not None:
+            axes.plot([low, high], [i, i], color=EDGE, linewidth=1)
+            axes.plot([low, low], [i - 0.15, i + 0.15], color=EDGE, linewidth=1)
+            axes.plot([high, high], [i - 0.15, i + 0.15], color=EDGE, linewidth=1)
+        axes.plot(
+            [estimate],
+            [i],
+            marker="o",
+            color=EDGE,
+            markerfacecolor="#ffffff" if small else EDGE,
+            markersize=5,
+        )
+    axes.set_yticks(range(len(rows)), labels)
+    axes.invert_yaxis()
+    axes.set_xlim(*limits)
+    axes.set_ylim(len(rows) - 0.5, -0.5)
+    axes.set_xlabel(xlabel)
+    axes.grid(axis="x", color="#d8d8d8", linewidth=0.5)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
 
 
 def describe(table: Table) -> str:

@@ -13,7 +13,8 @@ import datetime as dt
 import io
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -63,29 +64,91 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
 
-def table_lines(table: figures.Table) -> list[tuple[str, str, str, str, str, str, str]]:
-    """(row, column, count, share, low, high, median) for every figure of a table, as the exports
-    write it; a median (days, not a count) has its own column."""
-    lines = []
-    rows = [*table.rows, *([table.total] if table.total else [])]
-    for row in rows:
+@dataclass(frozen=True)
+class Figure:
+    """One published figure of a dashboard, flat: what a CSV line and an API item both carry, so
+    the page, the CSV and the API cannot disagree. `count` is None when suppressed (and on a median
+    line); a share is a proportion (0 to 1) with its 95% interval."""
+
+    table: str
+    table_key: str
+    group: str
+    row: str
+    column: str
+    count: int | None
+    suppressed: bool
+    share: float | None = None
+    share_low: float | None = None
+    share_high: float | None = None
+    median_days: float | None = None
+
+
+HEADLINES = "Headline figures"
+
+
+def _figure(table: figures.Table | None, row: str, column: str, cell: figures.Cell) -> Figure:
+    share = cell.share
+    return Figure(  # labels may be lazy translations: a figure carries plain text
+        table=str(table.title) if table else HEADLINES,
+        table_key=table.key if table else "headlines",
+        group=str(table.group) if table else "",
+        row=str(row),
+        column=str(column),
+        count=None if cell.suppressed else cell.count,
+        suppressed=cell.suppressed,
+        share=share.estimate if share else None,
+        share_low=share.low if share else None,
+        share_high=share.high if share else None,
+    )
+
+
+def table_figures(table: figures.Table) -> list[Figure]:
+    """Every figure of a table, row by row (the total row last), each row's total after its
+    columns; a row's median (days, not a count) is a figure of its own."""
+    found = []
+    for row in [*table.rows, *([table.total] if table.total else [])]:
         for name, cell in [*zip(table.columns, row.cells, strict=True), ("Total", row.total)]:
-            share = cell.share
-            lines.append(
-                (
-                    row.label,
-                    name,
-                    SUPPRESSED if cell.suppressed else str(cell.count),
-                    _percent(share.estimate if share else None),
-                    _percent(share.low if share else None),
-                    _percent(share.high if share else None),
-                    "",
+            found.append(_figure(table, row.label, name, cell))
+        if row.median_days is not None and row.median_days.estimate is not None:
+            found.append(
+                Figure(
+                    table=str(table.title),
+                    table_key=table.key,
+                    group=str(table.group),
+                    row=str(row.label),
+                    column="Median days",
+                    count=None,
+                    suppressed=False,
+                    median_days=float(row.median_days.estimate),
                 )
             )
-        if row.median_days is not None and row.median_days.estimate is not None:
-            median = f"{row.median_days.estimate:g}"
-            lines.append((row.label, "Median days", "", "", "", "", median))
-    return lines
+    return found
+
+
+def dashboard_figures(board: figures.Dashboard) -> list[Figure]:
+    """Every figure of the dashboard, headlines first, in the page's order of tables."""
+    found = [_figure(None, h.label, "Count", h.cell) for h in board.headlines]
+    for table in board.all_tables():
+        found.extend(table_figures(table))
+    return found
+
+
+def dashboard_data(board: figures.Dashboard) -> dict[str, Any]:
+    """The dashboard as plain data: the API's answer and `sightline report --format json`."""
+    period = board.period
+    low, high = board.suppression or (None, None)
+    return {
+        "scope": {"level": board.scope.level, "key": board.scope.key, "label": board.scope.label},
+        "period": {
+            "kind": str(period.kind),
+            "start": period.start,
+            "end": period.end,
+            "label": period.label,
+        },
+        "suppressed_from": low,
+        "suppressed_to": high,
+        "figures": [asdict(f) for f in dashboard_figures(board)],
+    }
 
 
 def dashboard_csv(board: figures.Dashboard) -> str:
@@ -93,29 +156,12 @@ def dashboard_csv(board: figures.Dashboard) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     head = (board.scope.label, board.period.label)
-    for headline in board.headlines:
-        cell = headline.cell
-        share = cell.share
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    *head,
-                    "Headline figures",
-                    "",
-                    headline.label,
-                    "Count",
-                    SUPPRESSED if cell.suppressed else cell.count,
-                    _percent(share.estimate if share else None),
-                    _percent(share.low if share else None),
-                    _percent(share.high if share else None),
-                    "",
-                )
-            ]
-        )
-    for table in board.all_tables():
-        for line in table_lines(table):
-            writer.writerow([safe_cell(v) for v in (*head, table.title, table.group, *line)])
+    for f in dashboard_figures(board):
+        count: object = SUPPRESSED if f.suppressed else ("" if f.count is None else f.count)
+        median = "" if f.median_days is None else f"{f.median_days:g}"
+        line = (f.table, f.group, f.row, f.column, count)
+        shares = (_percent(f.share), _percent(f.share_low), _percent(f.share_high))
+        writer.writerow([safe_cell(v) for v in (*head, *line, *shares, median)])
     return buffer.getvalue()
 
 

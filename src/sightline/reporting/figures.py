@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Min, Q, Sum
+from django.db.models import Q, Sum
 
 from sightline import stats
 from sightline.catalog import selectors as catalog
@@ -37,12 +37,12 @@ from sightline.reporting import dimensions as dims
 from sightline.reporting import rollups
 from sightline.reporting.models import (
     Dimension,
+    FollowUpRollup,
     IndicatorMeasure,
     IndicatorRollup,
     ScreeningRollup,
     YouthRollup,
 )
-from sightline.reporting.rollups import current_finals
 from sightline.reporting.scope import Period, Scope, agency_facts
 from sightline.tenancy.choices import AgencyType, ScreenerRole
 from sightline.tenancy.models import TrainingRecord, User
@@ -446,21 +446,21 @@ def _follow_up_counts(
     owed: dict[str, int] = defaultdict(int)
     days: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
     rows = (
-        current_finals()
-        .filter(
+        FollowUpRollup.objects.filter(
             agency_id__in=scope.agency_ids,
-            screened_on__gte=period.start,
-            screened_on__lte=period.end,
+            month__gte=period.start,
+            month__lte=period.end,
             level__in=[code for code, _l in calling],
         )
-        .annotate(first_done=Min("follow_ups__completed_on"))
-        .values_list("level", "screened_on", "first_done")
+        .values_list("level", "followed_up", "days")
+        .annotate(n=Sum("screenings"))
+        .order_by()
     )
-    for level, screened_on, first_done in rows:
-        owed[level] += 1
-        if first_done is not None:
-            done[level] += 1
-            days[level][float((first_done - screened_on).days)] += 1
+    for level, followed_up, after, n in rows:
+        owed[level] += int(n)
+        if followed_up:
+            done[level] += int(n)
+            days[level][float(after)] += int(n)
     matrix = np.array([[done[c], owed[c] - done[c]] for c, _l in calling], dtype=np.int64).reshape(
         len(calling), 2
     )
@@ -531,6 +531,7 @@ def _youth_headlines(
 def _providers(scope: Scope, today: dt.date) -> tuple[int, int]:
     current = TrainingRecord.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today),
         trained_on__lte=today,
         user__is_active=True,
         user__memberships__agency_id__in=scope.agency_ids,

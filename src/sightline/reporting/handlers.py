@@ -1,5 +1,5 @@
-"""Keeps the rollups current: a finalized screening or amendment marks its agency-month slice stale,
-and a change of the details a report groups by (gender, race/ethnicity, date of birth, intakes) marks
+"""Keeps the rollups current: a finalized screening or amendment, or a completed follow-up, marks its
+agency-month slice stale, and a change of the details a report groups by (gender, race/ethnicity, date of birth, intakes) marks
 the youth's slices, after the change has committed (see `sightline.events`). The next read of a
 report rewrites what is marked (`rollups.catch_up`)."""
 
@@ -20,6 +20,12 @@ def mark_on_finalized(event: events.ScreeningFinalized) -> None:
         rollups.mark_screenings([event.screening_id, event.amends_id])
 
 
+@events.subscribe(events.FollowUpCompleted)
+def mark_on_follow_up(event: events.FollowUpCompleted) -> None:
+    # The follow-up figures count the day of a screening's first completed follow-up.
+    rollups.mark_stale([(event.agency_id, event.screened_on)])
+
+
 @events.subscribe(events.YouthChanged)
 def mark_on_details(event: events.YouthChanged) -> None:
     if GROUPED_BY.intersection(event.fields):
@@ -29,3 +35,8 @@ def mark_on_details(event: events.YouthChanged) -> None:
 @events.subscribe(events.IntakeOpened, events.IntakeClosed, events.IntakeReassigned)
 def mark_on_intake(event: events.Event) -> None:
     rollups.mark_youth(event.youth_id)
+
+
+@events.subscribe(events.YouthDeleted)
+def mark_on_deleted(event: events.YouthDeleted) -> None:
+    rollups.mark_stale(event.slices)  # the screenings are gone: the event says where they were

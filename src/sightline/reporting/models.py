@@ -116,6 +116,30 @@ class YouthRollup(models.Model):
         indexes = [models.Index(fields=["period", "start"], name="youth_rollup_by_period")]
 
 
+class FollowUpRollup(models.Model):
+    """How many current final screenings of one agency, month, instrument and level had their first
+    follow-up action completed after `days` days: the follow-up figures
+    and their medians are sums over these rows, never a join of screenings with follow-ups. Not yet
+    followed up: `followed_up` false and `days` 0."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    instrument_id = models.CharField(max_length=64)
+    level = models.CharField(max_length=32)
+    followed_up = models.BooleanField()
+    days = models.IntegerField()
+    screenings = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "month", "instrument_id", "level", "followed_up", "days"],
+                name="followup_rollup_one_row_per_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["month", "agency"], name="followup_rollup_by_month")]
+
+
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Being prepared"

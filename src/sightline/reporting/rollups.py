@@ -21,13 +21,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, Model, OuterRef, Q, QuerySet, Subquery
 
 from sightline.catalog import selectors as catalog
 from sightline.instruments.values import NEI
 from sightline.reporting import dimensions as dims
 from sightline.reporting.models import (
     Dimension,
+    FollowUpRollup,
     IndicatorMeasure,
     IndicatorRollup,
     PeriodKind,
@@ -36,7 +37,7 @@ from sightline.reporting.models import (
     YouthRollup,
 )
 from sightline.screenings.choices import ScreeningStatus
-from sightline.screenings.models import Screening
+from sightline.screenings.models import FollowUpAction, Screening
 from sightline.tenancy.models import Agency
 from sightline.youth.models import IntakeEpisode
 
@@ -53,6 +54,7 @@ ROW_FIELDS = (
     "youth__gender_identity",
     "youth__race_ethnicity",
     "youth__date_of_birth",
+    "first_done",
 )
 # Indicator figures by these groups only: the "top 10" by gender and by screener role, and "not
 # enough information" by screener role (more would multiply the indicator rollup for little use).
@@ -70,6 +72,17 @@ def current_finals() -> QuerySet[Screening]:
     """Every current version: final, and not replaced by a final amendment or correction."""
     replaced = Screening.objects.filter(amends=OuterRef("pk"), status=ScreeningStatus.FINAL)
     return Screening.objects.filter(status=ScreeningStatus.FINAL).filter(~Exists(replaced))
+
+
+def _with_first_follow_up(finals: QuerySet[Screening]) -> QuerySet[Screening]:
+    """`first_done`: the day the screening's first follow-up action was completed (None: none)."""
+    first = (
+        FollowUpAction.objects.filter(screening=OuterRef("pk"), completed_on__isnull=False)
+        .values("screening")
+        .annotate(first=Min("completed_on"))
+        .values("first")
+    )
+    return finals.annotate(first_done=Subquery(first))
 
 
 def level_orders() -> dict[str, tuple[str, ...]]:
@@ -108,6 +121,15 @@ INDICATOR_COLUMNS = (
     "screenings",
 )
 YOUTH_COLUMNS = ("agency_id", "period", "start", "highest_level", "youth")
+FOLLOW_UP_COLUMNS = (
+    "agency_id",
+    "month",
+    "instrument_id",
+    "level",
+    "followed_up",
+    "days",
+    "screenings",
+)
 
 
 def _write(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -126,10 +148,10 @@ def _write(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...
         else:
             marks = ", ".join(["%s"] * len(columns))
             plain = [tuple(_plain(v) for v in row) for row in rows]
+            # Table and column names are the rollup models' own; the rows are parameters.
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # nosec B608
             for start in range(0, len(plain), BATCH):
-                cursor.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES ({marks})", plain[start : start + BATCH]
-                )
+                cursor.executemany(sql, plain[start : start + BATCH])
 
 
 def _plain(value: Any) -> Any:
@@ -141,15 +163,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+Cells = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
 def _cells(
     agency_id: int, rows: list[tuple[Any, ...]], orders: dict[str, tuple[str, ...]]
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The rollup rows (SCREENING_COLUMNS, INDICATOR_COLUMNS) of these screenings of one agency."""
+) -> Cells:
+    """The rollup rows (SCREENING_COLUMNS, INDICATOR_COLUMNS, FOLLOW_UP_COLUMNS) of these screenings
+    of one agency (rows as ROW_FIELDS)."""
     intakes = _intakes(agency_id, (row[1] for row in rows))
     screenings: Counter[tuple[Any, ...]] = Counter()
     indicators: Counter[tuple[Any, ...]] = Counter()
-    for _pk, youth_id, instrument, level, role, ratings, day, gender, race, born in rows:
+    follow_ups: Counter[tuple[Any, ...]] = Counter()
+    for _pk, youth_id, instrument, level, role, ratings, day, gender, race, born, done in rows:
         month = dims.month_of(day)
+        if done is None:
+            follow_ups[(month, instrument, level, False, 0)] += 1
+        else:
+            follow_ups[(month, instrument, level, True, (done - day).days)] += 1
         groups = {
             Dimension.ALL: "",
             Dimension.GENDER: gender,
@@ -175,6 +206,7 @@ def _cells(
     return (
         [(agency_id, *key, n) for key, n in screenings.items()],
         [(agency_id, *key, n) for key, n in indicators.items()],
+        [(agency_id, *key, n) for key, n in follow_ups.items()],
     )
 
 
@@ -218,13 +250,17 @@ def refresh_slice(agency_id: int, month: dt.date) -> None:
         Agency.objects.select_for_update().filter(pk=agency_id).exists()
         finals = current_finals().filter(agency_id=agency_id)
         rows = list(
-            finals.filter(screened_on__gte=first, screened_on__lte=last).values_list(*ROW_FIELDS)
+            _with_first_follow_up(
+                finals.filter(screened_on__gte=first, screened_on__lte=last)
+            ).values_list(*ROW_FIELDS)
         )
-        screening_rows, indicator_rows = _cells(agency_id, rows, orders)
+        screening_rows, indicator_rows, follow_up_rows = _cells(agency_id, rows, orders)
         ScreeningRollup.objects.filter(agency_id=agency_id, month=month).delete()
         IndicatorRollup.objects.filter(agency_id=agency_id, month=month).delete()
+        FollowUpRollup.objects.filter(agency_id=agency_id, month=month).delete()
         _write(ScreeningRollup, SCREENING_COLUMNS, screening_rows)
         _write(IndicatorRollup, INDICATOR_COLUMNS, indicator_rows)
+        _write(FollowUpRollup, FOLLOW_UP_COLUMNS, follow_up_rows)
         year_rows = finals.filter(
             screened_on__gte=year, screened_on__lt=year.replace(year=year.year + 1)
         ).values_list("youth_id", "instrument_id", "level", "screened_on")
@@ -321,16 +357,23 @@ def rebuild(*, progress: Progress | None = None) -> int:
         ScreeningRollup.objects.all().delete()
         IndicatorRollup.objects.all().delete()
         YouthRollup.objects.all().delete()
+        FollowUpRollup.objects.all().delete()
+        if connection.vendor == "postgresql":
+            # The rows are read through a cursor to the end: without this, PostgreSQL plans for the
+            # first tenth of them (nested loops in sort order) and the rebuild is 100x slower.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
         rows = (
-            current_finals()
+            _with_first_follow_up(current_finals())
             .order_by("agency_id", "screened_on", "pk")
             .values_list("agency_id", *ROW_FIELDS)
             .iterator(chunk_size=BATCH)
         )
         for done, (agency_id, batch) in enumerate(_by_agency(rows), start=1):
-            screening_rows, indicator_rows = _cells(agency_id, batch, orders)
+            screening_rows, indicator_rows, follow_up_rows = _cells(agency_id, batch, orders)
             _write(ScreeningRollup, SCREENING_COLUMNS, screening_rows)
             _write(IndicatorRollup, INDICATOR_COLUMNS, indicator_rows)
+            _write(FollowUpRollup, FOLLOW_UP_COLUMNS, follow_up_rows)
             youth = ((row[1], row[2], row[3], row[6]) for row in batch)
             _write(YouthRollup, YOUTH_COLUMNS, _youth_cells(agency_id, youth, orders))
             counted += len(batch)

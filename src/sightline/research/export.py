@@ -68,7 +68,8 @@ def _final_screenings(user: Any) -> QuerySet[Screening]:
     )
 
 
-def _row(screening: Screening, key: bytes) -> dict[str, Any]:
+def deidentified_row(screening: Screening, key: bytes) -> dict[str, Any]:
+    """The export's row of one screening (also the input row of a validation study)."""
     youth = screening.youth
     offset = deidentify.date_offset_days(youth.pseudonym, key=key)
     ratings = screening.indicator_ratings or {}
@@ -99,7 +100,10 @@ def _row(screening: Screening, key: bytes) -> dict[str, Any]:
 def research_export(*, by: Any, context: AuditContext | None = None) -> list[dict[str, Any]]:
     """The de-identified rows the person may export (their DEIDENTIFIED_VIEW agencies), audited."""
     key = research_key()
-    rows = [_row(screening, key) for screening in _final_screenings(by).iterator(chunk_size=1000)]
+    rows = [
+        deidentified_row(screening, key)
+        for screening in _final_screenings(by).iterator(chunk_size=1000)
+    ]
     audit_record(
         actor=by,
         action=AuditAction.EXPORT,

@@ -45,7 +45,7 @@ def set_agency_context(request: HttpRequest) -> None:
             cursor.execute("SELECT set_config('app.agency_ids', '', %s)", [transaction_local])
             return
         cursor.execute(
-            "SELECT set_config('app.agency_ids', COALESCE((SELECT string_agg(DISTINCT "
+            "SELECT set_config('app.agency_ids', COALESCE((SELECT string_agg(DISTINCT "  # nosec B608  # `sql` is Django's compiled membership query; its params are bound
             f"ids.agency_id::text, ',') FROM ({sql}) AS ids(agency_id)), ''), %s)",
             [*params, transaction_local],
         )

@@ -25,7 +25,7 @@ from sightline.catalog import selectors as catalog
 from sightline.scheduling import compute, rules
 from sightline.scheduling.models import IntakeSchedule, RescreenDue
 from sightline.scheduling.policies import policy_history
-from sightline.scheduling.services import youth_rows
+from sightline.scheduling.services import youth_row_values
 from sightline.screenings.models import Screening, ScreeningStatus
 from sightline.youth.models import IntakeEpisode, Youth
 
@@ -93,8 +93,9 @@ def _rows(
     youth: dict[int, tuple[dt.date, bool]],
     history: Callable[[int], list[compute.PolicyVersion]],
     sooner: Mapping[tuple[str, str, str], rules.SoonerRescreen],
-) -> tuple[list[IntakeSchedule], list[RescreenDue]]:
-    """The same grouping as `services._refresh`: per youth and agency, intakes and final chains."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The same grouping as `services._refresh`: per youth and agency, intakes and final chains; the
+    rows as field values (`youth_row_values`), not model instances."""
     low, high = min(youth), max(youth)
     intakes: dict[int, dict[int, list[compute.Intake]]] = defaultdict(lambda: defaultdict(list))
     for pk, youth_id, agency_id, intake_on, exit_on, program, assigned_to_id in (
@@ -149,10 +150,10 @@ def _rows(
             )
         )
 
-    schedule_rows: list[IntakeSchedule] = []
-    rescreen_rows: list[RescreenDue] = []
+    schedule_rows: list[dict[str, Any]] = []
+    rescreen_rows: list[dict[str, Any]] = []
     for youth_id, (dob, high_risk) in youth.items():
-        rows, rescreens = youth_rows(
+        rows, rescreens = youth_row_values(
             youth_id,
             dob,
             high_risk,
@@ -165,16 +166,14 @@ def _rows(
     return schedule_rows, rescreen_rows
 
 
-def _write(model: type[Model], objects: Iterable[Model]) -> None:
+def _write(model: type[Model], values: Iterable[Mapping[str, Any]]) -> None:
+    """Rows given as field values (every concrete field but `computed_at`, which is now)."""
     now = timezone.now()
     fields = model._meta.concrete_fields
     columns = [field.column for field in fields]
+    names = [field.attname for field in fields]
     rows: list[tuple[Any, ...]] = [
-        tuple(
-            now if field.attname == "computed_at" else getattr(obj, field.attname)
-            for field in fields
-        )
-        for obj in objects
+        tuple(now if name == "computed_at" else row[name] for name in names) for row in values
     ]
     if not rows:
         return
@@ -189,7 +188,7 @@ def _write(model: type[Model], objects: Iterable[Model]) -> None:
             adapt = connection.ops.adapt_datetimefield_value
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # nosec B608  # table and columns come from the models' _meta; rows are parameters
                 [
                     tuple(
                         adapt(v)

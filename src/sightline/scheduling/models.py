@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sightline.scheduling import rules
 from sightline.screenings.models import Screening
@@ -85,8 +86,8 @@ class ScreeningPolicy(models.Model):
 
 
 class ScheduleKind(models.TextChoices):
-    FIRST = rules.Kind.FIRST.value, "First screening"
-    RESCREEN = rules.Kind.RESCREEN.value, "Rescreen"
+    FIRST = rules.Kind.FIRST.value, _("First screening")
+    RESCREEN = rules.Kind.RESCREEN.value, _("Rescreen")
 
 
 class IntakeSchedule(models.Model):
@@ -230,8 +231,8 @@ class ReminderDigest(models.Model):
 
 
 class RequestReason(models.TextChoices):
-    RETURNED_FROM_MISSING = "returned_from_missing", "Returned from missing"
-    PLACEMENT_CHANGED = "placement_changed", "Placement changed"
+    RETURNED_FROM_MISSING = "returned_from_missing", _("Returned from missing")
+    PLACEMENT_CHANGED = "placement_changed", _("Placement changed")
 
 
 class RequestedScreening(models.Model):

@@ -20,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
@@ -76,13 +78,15 @@ def caseload_url() -> str:
 
 
 def youth_label(row: IntakeSchedule) -> str:
-    """Case number, or a short pseudonym: never a name."""
+    """A short pseudonym: never a name nor a case number (ADR 0011)."""
     return _record_label(row.youth)
 
 
 def _record_label(youth: Any) -> str:
-    case_number = (youth.case_number or "").strip()
-    return case_number or f"record {str(youth.pseudonym)[:8]}"
+    # E-mail leaves the system (mail relays, phones, forwarded inboxes): a case number is an identifier
+    # a court or agency file links to a child, so the digest carries only the first characters of the
+    # youth's pseudonym, which mean nothing outside Sightline; the link opens the caseload.
+    return f"record {str(youth.pseudonym)[:8]}"
 
 
 def candidates(*, today: dt.date) -> list[User]:
@@ -139,24 +143,41 @@ def build_digest(*, user: User, today: dt.date) -> list[DigestRow]:
 
 
 def subject_for(overdue: int, due: int, followups_overdue: int = 0, followups_due: int = 0) -> str:
-    """Counts only: a subject line is shown in lock screens and notifications."""
+    """Counts only: a subject line is shown in lock screens and notifications. In the active
+    language (`_message` switches to the recipient's)."""
     parts = []
     if overdue:
-        parts.append(f"{overdue} youth overdue")
+        parts.append(
+            ngettext("%(n)s youth overdue", "%(n)s youth overdue", overdue) % {"n": overdue}
+        )
     if due:
-        parts.append(f"{due} due this week")
-    screening = f"{', '.join(parts)} for CSE-IT screening" if parts else ""
+        parts.append(ngettext("%(n)s due this week", "%(n)s due this week", due) % {"n": due})
+    screening = (
+        gettext("%(counts)s for CSE-IT screening") % {"counts": ", ".join(parts)} if parts else ""
+    )
     tasks = []
     if followups_overdue:
         tasks.append(
-            f"{followups_overdue} follow-up{'s' if followups_overdue != 1 else ''} overdue"
+            ngettext("%(n)s follow-up overdue", "%(n)s follow-ups overdue", followups_overdue)
+            % {"n": followups_overdue}
         )
     if followups_due:
-        tasks.append(f"{followups_due} follow-up{'s' if followups_due != 1 else ''} due")
+        tasks.append(
+            ngettext("%(n)s follow-up due", "%(n)s follow-ups due", followups_due)
+            % {"n": followups_due}
+        )
     return "Sightline: " + "; ".join(p for p in (screening, ", ".join(tasks)) if p)
 
 
 def _message(
+    user: User, rows: list[DigestRow], today: dt.date, followups: list[DigestRow] | None = None
+) -> tuple[EmailMultiAlternatives, int, int]:
+    """The digest in the recipient's own language (User.language; the site's default without one)."""
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        return _message_in_language(user, rows, today, followups)
+
+
+def _message_in_language(
     user: User, rows: list[DigestRow], today: dt.date, followups: list[DigestRow] | None = None
 ) -> tuple[EmailMultiAlternatives, int, int]:
     followups = followups or []
@@ -200,7 +221,9 @@ def send_reminder_digests(
     done = set(ReminderDigest.objects.filter(sent_on=today).values_list("user_id", flat=True))
     for user in candidates(today=today):
         try:
-            _one(user, today=today, dry_run=dry_run, done=done, report=report)
+            # The whole digest in the recipient's language, rows included (a follow-up's kind).
+            with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+                _one(user, today=today, dry_run=dry_run, done=done, report=report)
         finally:
             if progress is not None:
                 progress(1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -91,6 +92,66 @@ def _months(count: int) -> str:
 def _lower_first(text: str) -> str:
     """'Possible concern' -> 'possible concern', for the label inside a sentence (keeps 'CSE-IT')."""
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Why a screening is due, as parts: `text` is the English sentence stored on each schedule row
+    (and shown as is on English pages); `parse_basis` reads one back into its parts, so a page in
+    another language can say it in its own words.
+
+    `reason` is "intake" or "birthday" (a first screening), "level" (a sooner rescreen after the
+    level `level_label`) or "interval" (the regular rescreen); `count` is days, or months for
+    "interval"; `on` is the date it counts from; `age` is the birthday's age."""
+
+    reason: str
+    count: int
+    on: date
+    level_label: str = ""
+    age: int = 0
+
+    @property
+    def text(self) -> str:
+        if self.reason == "intake":
+            return f"First screening ({_days(self.count)} after intake on {self.on})"
+        if self.reason == "birthday":
+            return f"First screening ({_days(self.count)} after turning {self.age} on {self.on})"
+        if self.reason == "level":
+            label = _lower_first(self.level_label)
+            return f"Rescreen ({_days(self.count)} after the {label} on {self.on})"
+        return f"Rescreen ({_months(self.count)} after the last final screening on {self.on})"
+
+
+_BASIS_PATTERNS = (
+    ("intake", re.compile(r"First screening \((\d+) days? after intake on (\d{4}-\d\d-\d\d)\)")),
+    (
+        "birthday",
+        re.compile(r"First screening \((\d+) days? after turning (\d+) on (\d{4}-\d\d-\d\d)\)"),
+    ),
+    (
+        "interval",
+        re.compile(
+            r"Rescreen \((\d+) months? after the last final screening on (\d{4}-\d\d-\d\d)\)"
+        ),
+    ),
+    ("level", re.compile(r"Rescreen \((\d+) days? after the (.+) on (\d{4}-\d\d-\d\d)\)")),
+)
+
+
+def parse_basis(text: str) -> Basis | None:
+    """The parts of a stored basis sentence (`Basis.text`), or None for any other text."""
+    for reason, pattern in _BASIS_PATTERNS:
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        parts = found.groups()
+        on = date.fromisoformat(parts[-1])
+        if reason == "birthday":
+            return Basis(reason, int(parts[0]), on, age=int(parts[1]))
+        if reason == "level":
+            return Basis(reason, int(parts[0]), on, level_label=parts[1])
+        return Basis(reason, int(parts[0]), on)
+    return None
 
 
 class Kind(enum.Enum):
@@ -180,13 +241,9 @@ def rescreen_due(
     ):
         return (
             last_final_on + timedelta(days=days),
-            f"Rescreen ({_days(days)} after the {_lower_first(sooner_rescreen.level_label)} "
-            f"on {last_final_on})",
+            Basis("level", days, last_final_on, level_label=sooner_rescreen.level_label).text,
         )
-    return (
-        calendar_due,
-        f"Rescreen ({_months(policy.rescreen_months)} after the last final screening on {last_final_on})",
-    )
+    return calendar_due, Basis("interval", policy.rescreen_months, last_final_on).text
 
 
 def schedule(
@@ -229,9 +286,9 @@ def schedule(
     # First screening: the window opens at intake, or at the birthday for a youth who turns old enough
     # during the intake (the later of the two, each plus first_screen_days, inclusive).
     if eligible_on > intake_on:
-        opened_by = f"turning {policy.min_age} on {eligible_on}"
+        why = Basis("birthday", policy.first_screen_days, eligible_on, age=policy.min_age)
     else:
-        opened_by = f"intake on {intake_on}"
+        why = Basis("intake", policy.first_screen_days, intake_on)
     return Schedule(
         intake_on=intake_on,
         exit_on=exit_on,
@@ -240,7 +297,7 @@ def schedule(
         kind=Kind.FIRST,
         due_on=eligible_on + timedelta(days=policy.first_screen_days),
         due_from=eligible_on,
-        basis=f"First screening ({_days(policy.first_screen_days)} after {opened_by})",
+        basis=why.text,
     )
 
 

@@ -301,10 +301,28 @@ def youth_rows(
     """One youth's unsaved schedule and rescreen rows, from its intakes and final screenings by agency.
 
     Each agency keeps its own clock (its intakes, its screenings, its policy history); shared by
-    `schedule_refresh` and the bulk rebuild so both write the same rows.
+    `schedule_refresh` and the bulk rebuild (which takes the same rows as values, `youth_row_values`)
+    so both write the same rows.
     """
-    schedule_rows: list[IntakeSchedule] = []
-    rescreen_rows: list[RescreenDue] = []
+    schedules, rescreens = youth_row_values(
+        youth_id, date_of_birth, high_risk, intakes=intakes, finals=finals, history=history
+    )
+    return [IntakeSchedule(**v) for v in schedules], [RescreenDue(**v) for v in rescreens]
+
+
+def youth_row_values(
+    youth_id: int,
+    date_of_birth: dt.date,
+    high_risk: bool,
+    *,
+    intakes: Mapping[int, list[compute.Intake]],
+    finals: Mapping[int, list[compute.FinalScreening]],
+    history: Callable[[int], list[compute.PolicyVersion]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`youth_rows` as field values (attname -> value, `computed_at` left to the writer): what the
+    bulk writers stream to COPY without building a model instance per row."""
+    schedule_rows: list[dict[str, Any]] = []
+    rescreen_rows: list[dict[str, Any]] = []
     for agency_id in sorted(set(intakes) | set(finals)):
         rows, rescreens = compute.youth_schedule(
             date_of_birth=date_of_birth,
@@ -320,9 +338,9 @@ def youth_rows(
 
 def _schedule_row(
     row: compute.IntakeRow, agency_id: int, youth_id: int, dob: dt.date
-) -> IntakeSchedule:
+) -> dict[str, Any]:
     schedule = row.schedule
-    return IntakeSchedule(
+    return dict(
         intake_id=row.intake.id,
         agency_id=agency_id,
         youth_id=youth_id,
@@ -346,8 +364,8 @@ def _schedule_row(
     )
 
 
-def _rescreen_row(row: compute.RescreenRow, agency_id: int, youth_id: int) -> RescreenDue:
-    return RescreenDue(
+def _rescreen_row(row: compute.RescreenRow, agency_id: int, youth_id: int) -> dict[str, Any]:
+    return dict(
         screening_id=row.screening.id,
         agency_id=agency_id,
         youth_id=youth_id,

@@ -41,12 +41,15 @@ def definition_for(screening: Screening) -> Definition:
     return definition
 
 
-def definition_for_new(instrument_id: str) -> Definition:
+def definition_for_new(instrument_id: str, version: str | None = None) -> Definition:
     """The definition a new screening with `instrument_id` uses: official before unofficial, then the
-    highest version (`catalog.selectors.current_definition`)."""
-    if not isinstance(instrument_id, str):
+    highest version (`catalog.selectors.current_definition`); or, for the record of a screening made
+    earlier with another installed version (an import of history), exactly `version`."""
+    if not isinstance(instrument_id, str) or not isinstance(version, str | None):
         raise ScreeningError(errors.INSTRUMENT_UNKNOWN, field="instrument_id")
     try:
+        if version is not None:
+            return catalog.definition(instrument_id, version)
         return catalog.current_definition(instrument_id)
     except LookupError:
         raise ScreeningError(errors.INSTRUMENT_UNKNOWN, field="instrument_id") from None

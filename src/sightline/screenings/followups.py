@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from sightline.screenings.choices import FollowUpKind
 
 
@@ -25,9 +27,9 @@ class FollowUpState(enum.Enum):
 
 
 STATE_LABELS = {
-    FollowUpState.OPEN.value: "Open",
-    FollowUpState.OVERDUE.value: "Overdue",
-    FollowUpState.DONE.value: "Completed",
+    FollowUpState.OPEN.value: _("Open"),
+    FollowUpState.OVERDUE.value: _("Overdue"),
+    FollowUpState.DONE.value: _("Completed"),
 }
 
 # Completing one of these records when the report was made and its reference (the hotline's number).
@@ -56,18 +58,18 @@ class PromptAction:
 
     prompt: str
     kind: str
-    label: str
+    label: str  # lazily translated: shown in the page's language
     due_days: int
 
 
 # First match wins; the order puts the most urgent reading of a prompt first.
 _PROMPT_RULES: tuple[tuple[re.Pattern[str], FollowUpKind, str, int], ...] = (
     (re.compile(r"\bmandated report|\bhotline|\breport\b", re.I), FollowUpKind.HOTLINE_REPORT,
-     "Mandated report", 1),
-    (re.compile(r"\brefer", re.I), FollowUpKind.REFERRAL, "Referral", 7),
-    (re.compile(r"\bsafety\b", re.I), FollowUpKind.SAFETY_PLAN, "Safety plan", 3),
+     _("Mandated report"), 1),
+    (re.compile(r"\brefer", re.I), FollowUpKind.REFERRAL, _("Referral"), 7),
+    (re.compile(r"\bsafety\b", re.I), FollowUpKind.SAFETY_PLAN, _("Safety plan"), 3),
     (re.compile(r"\bsupervisor\b", re.I), FollowUpKind.SUPERVISOR_CONSULT,
-     "Supervisor consult", 2),
+     _("Supervisor consult"), 2),
 )  # fmt: skip
 
 

@@ -75,6 +75,11 @@ class Screening(models.Model):
         db_default=VersionKind.ORIGINAL,  # bulk writers (COPY) leave it out
     )
     amendment_reason = EncryptedTextField(null=True, blank=True)
+    # A double screen: another screener's independent rating of the same youth, for agreement
+    # statistics; this row's own screener, role and information sources are the second screener's.
+    rerates = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rerated_by"
+    )
 
     class Meta:
         ordering = ["-screened_on", "-id"]

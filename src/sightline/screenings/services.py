@@ -257,9 +257,12 @@ def screening_start(
     known_for: str,
     screened_on: dt.date | None = None,
     mode: str = ScreeningMode.FULL,
+    instrument_version: str | None = None,
     context: AuditContext | None = None,
 ) -> Screening:
-    """Start a draft screening of `youth` by `by`, pinned to the current definition of `instrument_id`.
+    """Start a draft screening of `youth` by `by`, pinned to the current definition of `instrument_id`
+    (or to the installed `instrument_version`, when a screening made earlier with it is recorded now:
+    the FHIR import of a case system's history; the pages always start on the current version).
 
     `reason`, `screener_role` and `known_for` may be "" in a draft; finalizing requires them.
     `screened_on` (the date of the contact) defaults to today. An open intake is not required: a hotline
@@ -279,7 +282,7 @@ def screening_start(
         object_type="youth",
         object_id=visible_youth.pk,
     )
-    definition = definition_for_new(instrument_id)
+    definition = definition_for_new(instrument_id, instrument_version)
     fields = {
         "reason": _choice(
             reason, ScreeningReason.values, code=errors.UNKNOWN_REASON, field="reason", blank=True
@@ -317,7 +320,7 @@ def screening_start(
             **fields,
         )
         _store_result(screening, _score(definition, screening))
-        screening.save()
+        screening.save(force_insert=True)  # a new row: no UPDATE tried first for its allocated id
         audit_record(
             actor=by,
             action=AuditAction.CREATE,
@@ -616,6 +619,7 @@ _COPIED_ON_AMEND = (
     "rated_count",
     "notes",
     "chain",
+    "rerates_id",
 )
 
 
@@ -780,5 +784,13 @@ def followup_complete(
             youth_id=visible.screening.youth_id,
             context=context_for(by, context),
             detail={"fields": ["completed_on", "outcome", *(["reference"] if reference else [])]},
+        )
+        events.publish(
+            events.FollowUpCompleted(
+                youth_id=visible.screening.youth_id,
+                agency_id=current.agency_id,
+                screening_id=current.screening_id,
+                screened_on=visible.screening.screened_on,
+            )
         )
     return current

@@ -29,6 +29,17 @@ SELF_GRANT_REFUSED = (
 )
 
 
+STAFF_GRANT_REFUSED = (
+    "Staff and superuser accounts hold no agency role given in the admin: a system administrator who "
+    "needs an agency's records opens break-glass access (time-limited, audited, the agency's admins "
+    "alerted). Ask the agency's own administrators to add a staff member's working account instead."
+)
+
+
+def _is_privileged_account(user: Any) -> bool:
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+
+
 class SecuredUserAdmin(tenancy_admin.UserAdmin):
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
@@ -61,6 +72,9 @@ class SecuredMembershipAdmin(tenancy_admin.MembershipAdmin):
                     raise ValidationError(SELF_GRANT_REFUSED, code="self_grant")
                 if self.instance.pk is not None and self.instance.user_id == acting.pk:
                     raise ValidationError(SELF_GRANT_REFUSED, code="self_grant")
+                # A second privileged account is the easy way round the rule above: refused too.
+                if _is_privileged_account(user) and cleaned.get("active", True):
+                    raise ValidationError(STAFF_GRANT_REFUSED, code="staff_grant")
                 return cleaned
 
         return NoSelfGrantForm
@@ -71,6 +85,8 @@ class SecuredMembershipAdmin(tenancy_admin.MembershipAdmin):
         # The form refuses first; this is the wall behind it (no form subclass can skip it).
         if obj.user_id == request.user.pk:
             raise PermissionError(SELF_GRANT_REFUSED)
+        if obj.active and _is_privileged_account(obj.user):
+            raise PermissionError(STAFF_GRANT_REFUSED)
         super().save_model(request, obj, form, change)
 
 

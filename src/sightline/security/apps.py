@@ -6,4 +6,7 @@ class SecurityConfig(AppConfig):
     verbose_name = "Sign-in security"
 
     def ready(self) -> None:
-        from sightline.security import receivers  # noqa: F401  (connects the sign-in signals)
+        from sightline.security import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            receivers,  # noqa: F401  (connects the sign-in signals)
+        )

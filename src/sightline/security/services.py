@@ -43,7 +43,10 @@ ISSUER = "Sightline"
 # Demo accounts carry this e-mail domain (sightline.demo); their superuser only works with DEBUG on.
 DEMO_EMAIL_DOMAIN = "@demo.sightline.invalid"
 # Permissions that show no identified person: roles holding only these sign in with a password alone.
-_ANONYMOUS_DATA = frozenset({Permission.AGGREGATE_VIEW, Permission.DEIDENTIFIED_VIEW})
+# A validation study reads de-identified rows only and shows figures, so it is one of them.
+_ANONYMOUS_DATA = frozenset(
+    {Permission.AGGREGATE_VIEW, Permission.DEIDENTIFIED_VIEW, Permission.VALIDATION_STUDY}
+)
 
 
 class SignInRefused(Exception):

@@ -107,7 +107,10 @@ def logistic_regression(
 
 def nagelkerke_r2(log_likelihood: float, null_log_likelihood: float, n: int) -> float:
     """Nagelkerke's (1991) R²: Cox-Snell's R² divided by its maximum, so a perfect model reaches 1."""
-    cox_snell = 1 - math.exp(2 * (null_log_likelihood - log_likelihood) / n)
+    # A model nesting the null never fits worse at its maximum; a lower value is a failed fit (flagged
+    # `converged=False` by the caller), and would overflow exp() here.
+    gain = max(0.0, log_likelihood - null_log_likelihood)
+    cox_snell = 1 - math.exp(-2 * gain / n)
     maximum = 1 - math.exp(2 * null_log_likelihood / n)
     return cox_snell / maximum if maximum > 0 else 0.0
 

@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from sightline import instruments
-from sightline.privacy.blind_index import digests, stored_tokens
+from sightline.privacy.blind_index import digests, identifier_digest, stored_tokens
 from sightline.privacy.fields import encrypt_value
-from sightline.privacy.keys import search_key
+from sightline.privacy.keys import search_key, search_key_id
 from sightline.screenings.models import FollowUpAction, Screening, ScreeningMode, ScreeningStatus
 from sightline.synth.models import HiddenTruth
 from sightline.tenancy.models import Agency, County, Membership, TrainingRecord, User
@@ -85,13 +85,19 @@ class _Writer:
     def _base(self, model: type[Model]) -> int:
         if model not in self.pk_base:
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")  # nosec B608  # the table name is the model's own db_table
                 self.pk_base[model] = int(cursor.fetchone()[0])
         return self.pk_base[model]
 
     def pks(self, model: type[Model], ids: np.ndarray) -> np.ndarray:
         """Database primary keys for the generator's 0-based ids."""
         return ids.astype(np.int64) + (self._base(model) + 1)
+
+    def _optional_pks(self, model: type[Model], ids: np.ndarray) -> list[int | None]:
+        """Primary keys for 0-based ids where -1 means none (None)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        pks = self.pks(model, np.maximum(ids, 0)).tolist()
+        return [None if i < 0 else pk for i, pk in zip(ids.tolist(), pks, strict=True)]
 
     def new_uuids(self, n: int) -> list[uuid.UUID]:
         raw = self.uuids.bytes(16 * n)
@@ -116,7 +122,7 @@ class _Writer:
         if self.postgres and "id" in columns and done:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608  # the table name is the model's own db_table
                     f"(SELECT MAX(id) FROM {table}))"
                 )
 
@@ -129,7 +135,7 @@ class _Writer:
 
     def _insert(self, table: str, columns: Sequence[str], batch: list[Sequence[Any]]) -> None:
         marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # nosec B608  # table and columns come from the models' _meta; rows are parameters
         adapt = connection.ops.adapt_datetimefield_value
         plain = [
             tuple(
@@ -275,6 +281,8 @@ class _Writer:
         agency_pks = self.pks(Agency, youth["agency_id"]).tolist()
         pseudonyms = self.new_uuids(n)
 
+        key, key_id = search_key(), search_key_id()
+
         def rows() -> Iterator[tuple[Any, ...]]:
             for i in range(n):
                 yield (
@@ -288,7 +296,10 @@ class _Writer:
                     genders[i],
                     json.dumps(_codes(races[i])),
                     languages[i],
-                    cases[i],
+                    # Case numbers are row-bound: the loader chooses its ids (ADR 0011).
+                    encrypt_value(cases[i], context="youth.youth.case_number", row=pks[i]),
+                    identifier_digest(cases[i], key=key),
+                    key_id,
                     bool(risk[i]),
                     self.creator_of_agency[agency_ids[i]],
                     now,
@@ -315,6 +326,8 @@ class _Writer:
                 "race_ethnicity",
                 "preferred_language",
                 "case_number",
+                "case_number_digest",
+                "search_key_id",
                 "high_risk",
                 "created_by_id",
                 "created_at",
@@ -323,7 +336,6 @@ class _Writer:
             rows(),
             n,
         )
-        key = search_key()
         cache: dict[str, set[str]] = {}
 
         def hashed(name: str) -> set[str]:
@@ -424,14 +436,36 @@ class _Writer:
             )
         finalized = finalized_mask.tolist()
         screened = _dates(s["screened_on"])
+        finalized_on = _dates(s["finalized_on"]) if "finalized_on" in s else screened
         screeners = self.pks(User, s["screener_id"]).tolist()
         chains = self.new_uuids(n)
         sources = s["sources"].tolist()
+        none = np.full(n, -1, dtype=np.int64)
+        amends_of = np.asarray(s.get("amends", none), dtype=np.int64)
+        # An amendment is a new version in its original's chain (originals come first in the table).
+        for row in np.flatnonzero(amends_of >= 0).tolist():
+            chains[row] = chains[int(amends_of[row])]
+        amends = self._optional_pks(Screening, amends_of)
+        rerates = self._optional_pks(Screening, s["double_screen_of"])
+        voided = np.asarray(s.get("voided", np.zeros(n, dtype=bool)), dtype=bool).tolist()
+        kinds = s["version_kind"].tolist() if "version_kind" in s else ["original"] * n
+        amendment_reasons = [
+            encrypt_value(str(text), context="screenings.screening.amendment_reason")
+            if text
+            else None
+            for text in (s["amendment_reason"].tolist() if "amendment_reason" in s else [""] * n)
+        ]
+
+        def status(i: int) -> str:
+            if finalized[i]:
+                return ScreeningStatus.FINAL.value
+            return ScreeningStatus.VOIDED.value if voided[i] else ScreeningStatus.DRAFT.value
 
         def rows_out() -> Iterator[tuple[Any, ...]]:
             for i in range(n):
                 final = finalized[i]
                 at = _at_noon(screened[i])
+                done = _at_noon(finalized_on[i]) if final else None
                 yield (
                     pks[i],
                     youth[i],
@@ -439,7 +473,7 @@ class _Writer:
                     ids[i],
                     versions[i],
                     sha[i],
-                    ScreeningStatus.FINAL.value if final else ScreeningStatus.DRAFT.value,
+                    status(i),
                     reasons[i],
                     reasons_other[i],
                     json.dumps(_codes(sources[i])),
@@ -455,11 +489,14 @@ class _Writer:
                     int(rated[i]),
                     0,
                     at,
-                    at,
-                    at if final else None,
+                    done or at,
+                    done,
                     screeners[i] if final else None,
                     chains[i],
-                    None,  # amendment_reason: generated screenings are originals
+                    amends[i],
+                    kinds[i],
+                    amendment_reasons[i],
+                    rerates[i],
                 )
 
         pks = self.pks(Screening, s["id"]).tolist()
@@ -504,7 +541,10 @@ class _Writer:
                 "finalized_at",
                 "finalized_by_id",
                 "chain",
+                "amends_id",
+                "version_kind",
                 "amendment_reason",
+                "rerates_id",
             ),
             rows_out(),
             n,
@@ -553,11 +593,12 @@ class _Writer:
         youth_agency = self.pks(Agency, self.tables["youth"]["agency_id"])
         self.write(
             CriterionRecord,
-            ("youth_id", "agency_id", "source", "finding", "recorded_on"),
+            ("youth_id", "agency_id", "source", "kind", "finding", "recorded_on"),
             zip(
                 self.pks(Youth, c["youth_id"]).tolist(),
                 youth_agency[c["youth_id"]].tolist(),
                 c["source"].tolist(),
+                c["kind"].tolist(),
                 c["finding"].astype(bool).tolist(),
                 _dates(c["recorded_on"]),
                 strict=True,
@@ -567,11 +608,13 @@ class _Writer:
 
     def _truth(self) -> None:
         h = self.tables["truth"]
+        person = h.get("person_id", h["youth_id"])
         self.write(
             HiddenTruth,
-            ("youth_id", "exploited", "severity"),
+            ("youth_id", "person", "exploited", "severity"),
             zip(
                 self.pks(Youth, h["youth_id"]).tolist(),
+                np.asarray(person, dtype=np.int64).tolist(),
                 h["exploited"].astype(bool).tolist(),
                 h["severity"].astype(float).tolist(),
                 strict=True,

@@ -15,6 +15,9 @@ class HiddenTruth(models.Model):
     """
 
     youth = models.OneToOneField(Youth, on_delete=models.CASCADE, related_name="+")
+    # The generator's person: two youth records of one person (a youth who moved to another agency,
+    # which keeps its own record) share it. The product has no such link.
+    person = models.BigIntegerField(null=True, db_index=True)
     exploited = models.BooleanField()
     severity = models.FloatField()
 

@@ -175,6 +175,9 @@ class SynthParams:
     girl_share_by_type: dict[str, tuple[float, float]] = field(default_factory=_girl_share)
     reentry_share: float = 0.15  # assumption: share of youth with a second intake episode
     reentry_gap_days: float = 120.0  # mean gap before the second intake
+    # Assumption: a quarter of second intakes are at another agency (a youth moving between agencies:
+    # the first intake closes, the other agency opens its own record and intake).
+    transfer_share: float = 0.25
     stay_days_by_type: dict[str, float] = field(default_factory=_stay_days)
 
     # --- hidden truth ---------------------------------------------------------------------------------
@@ -195,6 +198,13 @@ class SynthParams:
     double_screen_max_days: int = 14
     draft_window_days: int = 60  # screenings this close to `end` may still be drafts
     draft_share: float = 0.30  # share of those that are drafts
+    # Assumption: 2% of final screenings are amended later by their screener (a rating corrected or new
+    # information), 1 + Exp(mean) days after the screening, never changing the level (so the rescreen
+    # date the product computes from the current version stays the one the schedule was drawn from).
+    amendment_share: float = 0.02
+    amendment_delay_mean_days: float = 7.0
+    # Assumption: 1% of screenings have a duplicate draft started by mistake the same day and voided.
+    voided_share: float = 0.01
 
     # --- indicator ratings ----------------------------------------------------------------------------
     domain_irt: dict[str, tuple[float, float, float]] = field(default_factory=_domain_irt)

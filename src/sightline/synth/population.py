@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sightline import instruments
-from sightline.instruments import MISSING
+from sightline.instruments import MISSING, NEI
 from sightline.synth import model, names
 from sightline.synth.params import AGENCY_TYPES, BRIEF_AGENCY_TYPES, SynthParams
 
@@ -121,6 +121,39 @@ def _days(d: dt.date) -> np.datetime64:
 
 def _obj(values: list[str] | np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=object)
+
+
+def _add_moved_youth(
+    tables: dict[str, dict[str, np.ndarray]],
+    moved: np.ndarray,
+    to_agency: np.ndarray,
+    n_agencies: int,
+) -> None:
+    """Append the record the new agency keeps of each moved youth (same person, own case number) to
+    the youth table, and their hidden truth (the person's) to the truth table with its person id."""
+    youth = tables["youth"]
+    for column, values in youth.items():
+        youth[column] = np.concatenate([values, values[moved]])
+    n_before = youth["id"].size - moved.size
+    youth["id"] = np.arange(youth["id"].size, dtype=np.int64)
+    youth["agency_id"][n_before:] = to_agency
+    counts = np.bincount(youth["agency_id"][:n_before], minlength=n_agencies)
+    order = np.argsort(to_agency, kind="stable")
+    per = np.bincount(to_agency, minlength=n_agencies)
+    seq = np.empty(moved.size, dtype=np.int64)
+    seq[order] = np.arange(moved.size) - np.repeat(np.cumsum(per) - per, per) + 1
+    seq += counts[to_agency]
+    youth["case_number"][n_before:] = _obj(
+        [f"C{a:03d}-{q:07d}" for a, q in zip(to_agency, seq, strict=True)]
+    )
+    truth = tables["truth"]
+    person = np.concatenate([np.arange(n_before, dtype=np.int64), moved.astype(np.int64)])
+    tables["truth"] = {
+        "youth_id": np.arange(person.size, dtype=np.int64),
+        "person_id": person,
+        "exploited": truth["exploited"][person],
+        "severity": truth["severity"][person],
+    }
 
 
 def generate(
@@ -251,7 +284,27 @@ def generate(
     second = exit1 + gap.astype("timedelta64[D]")
     again = np.flatnonzero((rng.random(n) < params.reentry_share) & (second <= end))
     stay2 = np.ceil(rng.exponential(stay_mean[again])).astype(np.int64)
-    i_youth = np.concatenate([np.arange(n, dtype=np.int64), again.astype(np.int64)])
+    # Youth moving between agencies: some second intakes are at another agency, which keeps its own
+    # record of the youth (a new youth row, same person). Drawn from a stream of their own so the
+    # rest of the programme keeps its draws.
+    move_rng = np.random.default_rng([params.seed, 0x30E])
+    moves = move_rng.random(again.size) < params.transfer_share
+    moved = again[moves]
+    stay_a = stay_mean[moved]
+    to_agency = move_rng.choice(n_agencies, moved.size, p=weight / weight.sum()).astype(np.int64)
+    other = (y_agency[moved] + 1 + move_rng.integers(0, n_agencies - 1, moved.size)) % n_agencies
+    to_agency = np.where(to_agency == y_agency[moved], other, to_agency)
+    stay_b = np.array([params.stay_days_by_type[t] for t in AGENCY_TYPES])[type_idx[to_agency]]
+    # Exp(mean A) x mean B / mean A is Exp(mean B): the stay at the new agency, with the same draw.
+    stay2[moves] = np.ceil(stay2[moves] * stay_b / stay_a).astype(np.int64)
+    new_row = n + np.arange(moved.size, dtype=np.int64)
+    person = np.concatenate([np.arange(n, dtype=np.int64), moved.astype(np.int64)])
+    second_youth = again.astype(np.int64)
+    second_youth[moves] = new_row
+    _add_moved_youth(tables, moved, to_agency, n_agencies)
+    y_agency = np.concatenate([y_agency, to_agency])
+    theta = theta[person]
+    i_youth = np.concatenate([np.arange(n, dtype=np.int64), second_youth])
     i_on = np.concatenate([first_intake, second[again]])
     i_exit = np.concatenate([exit1, second[again] + stay2.astype("timedelta64[D]")])
     i_exit[i_exit > end] = NAT
@@ -662,6 +715,8 @@ def generate(
     report(stages[6], 7, len(stages))
 
     # --- criterion data from another source -------------------------------------------------------------
+    # A stream of its own: the criterion source does not shift when the screening stages change.
+    rng = np.random.default_rng([params.seed, 0xC417])
     covered = np.flatnonzero(rng.random(n) < params.criterion_coverage)
     u = rng.random(covered.size)
     finding = np.where(
@@ -670,13 +725,124 @@ def generate(
     offset = np.floor(
         rng.random(covered.size) * ((end - first_intake[covered]).astype(np.int64) + 1)
     )
+    allegation = rng.random(covered.size) < 0.6
     tables["criterion"] = {
         "youth_id": covered.astype(np.int64),
+        "kind": np.where(allegation, "substantiated_allegation", "instrument_item").astype(object),
         "source": np.where(
-            rng.random(covered.size) < 0.6, "substantiated_allegation", "cat_exploitation_item"
+            allegation, "Child welfare investigations", "Crisis Assessment Tool"
         ).astype(object),
         "finding": finding,
         "recorded_on": first_intake[covered] + offset.astype("timedelta64[D]"),
     }
+    _amend_and_void(tables["screenings"], params, (full_def, brief_def), end)
     report(stages[7], 8, len(stages))
     return Population(params=params, tables=tables)
+
+
+AMENDMENT_REASONS = _obj(
+    [
+        "Rating corrected after supervision",
+        "New information from records",
+        "Rating entered on the wrong indicator",
+        "Caregiver gave further information",
+    ]
+)
+
+
+def _score_rows(
+    definitions: dict[str, instruments.Definition],
+    instrument: np.ndarray,
+    ratings: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Total and level code ('' = none) of each row, scored with its own instrument."""
+    total = np.zeros(ratings.shape[0], dtype=np.int32)
+    level = np.full(ratings.shape[0], "", dtype=object)
+    for instrument_id, definition in definitions.items():
+        rows = np.flatnonzero(instrument == instrument_id)
+        if not rows.size:
+            continue
+        block = ratings[rows, : len(definition.indicators)]
+        result = instruments.score_many(
+            definition, {ind.id: block[:, j] for j, ind in enumerate(definition.indicators)}
+        )
+        total[rows] = result.total
+        codes = result.level_codes()
+        level[rows] = np.where(codes == None, "", codes)  # noqa: E711 -- elementwise
+    return total, level
+
+
+def _amend_and_void(
+    s: dict[str, np.ndarray],
+    params: SynthParams,
+    definitions: tuple[instruments.Definition, ...],
+    end: np.datetime64,
+) -> None:
+    """Append amendments of final screenings and voided duplicate drafts to the screening table.
+
+    An amendment is a new final version in the original's chain (`amends`): the same screener, date,
+    instrument and answers except one indicator re-rated, finalized 1 + Exp(mean) days later, and kept
+    only when its level is the original's (see `SynthParams.amendment_share`). A voided row is a
+    duplicate draft of a screening, started by mistake on its day with half its cells blank, then
+    discarded (status voided). Both answer no due date of their own (cycle -1, due NaT). Drawn from a
+    stream of their own: the rest of the programme is what it would be without them.
+    """
+    rng = np.random.default_rng([params.seed, 0xA3E])
+    m = s["id"].size
+    by_id = {d.id: d for d in definitions}
+    width = np.array([len(by_id[str(i)].indicators) for i in s["instrument_id"]], dtype=np.int64)
+    s["amends"] = np.full(m, -1, dtype=np.int64)
+    s["version_kind"] = np.full(m, "original", dtype=object)
+    s["amendment_reason"] = np.full(m, "", dtype=object)
+    s["voided"] = np.zeros(m, dtype=bool)
+    s["finalized_on"] = np.where(s["finalized"], s["screened_on"], NAT)
+
+    amend = np.flatnonzero(s["finalized"] & (rng.random(m) < params.amendment_share))
+    ratings = s["ratings"][amend].copy()
+    cell = np.floor(rng.random(amend.size) * width[amend]).astype(np.int64)
+    old = ratings[np.arange(amend.size), cell]
+    step = rng.integers(1, 3, amend.size).astype(np.int8)
+    ratings[np.arange(amend.size), cell] = np.where(old == NEI_CODE, step - 1, (old + step) % 3)
+    total, level = _score_rows(by_id, s["instrument_id"][amend].astype(str), ratings)
+    on = s["screened_on"][amend] + (
+        1 + np.floor(rng.exponential(params.amendment_delay_mean_days, amend.size))
+    ).astype("timedelta64[D]")
+    keep = (level == s["level"][amend]) & (on <= end)
+    amend, ratings, total, level, on = (
+        amend[keep],
+        ratings[keep],
+        total[keep],
+        level[keep],
+        on[keep],
+    )
+
+    void = np.flatnonzero(rng.random(m) < params.voided_share)
+    blank = s["ratings"][void].copy()
+    blank[rng.random(blank.shape) < 0.5] = MISSING
+    v_total, v_level = _score_rows(by_id, s["instrument_id"][void].astype(str), blank)
+
+    source = np.concatenate([amend, void])
+    k_a = amend.size
+    extra = {column: values[source] for column, values in s.items()}
+    extra["id"] = m + np.arange(source.size, dtype=np.int64)
+    extra["ratings"] = np.concatenate([ratings, blank])
+    extra["total"] = np.concatenate([total, v_total])
+    extra["level"] = np.concatenate([level, v_level])
+    extra["due_on"] = np.full(source.size, NAT)
+    extra["cycle"] = np.full(source.size, -1, dtype=s["cycle"].dtype)
+    extra["late"] = np.zeros(source.size, dtype=bool)
+    extra["finalized"] = np.arange(source.size) < k_a
+    extra["voided"] = ~extra["finalized"]
+    extra["finalized_on"] = np.concatenate([on, np.full(void.size, NAT)])
+    extra["amends"] = np.concatenate([amend, np.full(void.size, -1)]).astype(np.int64)
+    extra["version_kind"] = np.where(extra["finalized"], "amendment", "original").astype(object)
+    extra["amendment_reason"] = np.where(
+        extra["finalized"],
+        AMENDMENT_REASONS[np.floor(rng.random(source.size) * AMENDMENT_REASONS.size).astype(int)],
+        "",
+    ).astype(object)
+    for column in s:
+        s[column] = np.concatenate([s[column], extra[column]])
+
+
+NEI_CODE = int(NEI)

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from sightline import instruments
 from sightline.instruments import MISSING, NEI
 from sightline.synth.population import Population
+from sightline.validation.matching import match_criterion
 from sightline.validation.study import StudySample
 
 Reference = Literal["criterion", "truth"]
@@ -38,6 +39,18 @@ def age_band(years: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
     return labels
 
 
+def current_version(screenings: dict[str, np.ndarray]) -> npt.NDArray[np.int64]:
+    """For each screening row, the row of its chain's current version: its final amendment when it
+    has one (the generator amends an original at most once), else itself."""
+    rows = np.arange(screenings["id"].size, dtype=np.int64)
+    amends = screenings.get("amends")
+    if amends is None:
+        return rows
+    newer = np.flatnonzero((amends >= 0) & screenings["finalized"])
+    rows[amends[newer]] = newer
+    return rows
+
+
 def sample_from_population(
     population: Population,
     *,
@@ -49,7 +62,13 @@ def sample_from_population(
     definition = instruments.load(instrument)
     tables = population.tables
     s = tables["screenings"]
-    usable = s["finalized"] & (s["instrument_id"].astype(str) == instrument)
+    current = current_version(s)
+    # Current versions only: an amended screening counts by its amendment, a voided one never.
+    usable = (
+        s["finalized"]
+        & (current == np.arange(current.size))
+        & (s["instrument_id"].astype(str) == instrument)
+    )
     originals = np.flatnonzero(usable & (s["double_screen_of"] < 0))
     order = np.lexsort((s["screened_on"][originals], s["youth_id"][originals]))
     originals = originals[order]
@@ -67,15 +86,15 @@ def sample_from_population(
         finding = tables["truth"]["exploited"][youth].astype(bool)
     else:
         c = tables["criterion"]
-        record_of = np.full(tables["youth"]["id"].size, -1, dtype=np.int64)
-        record_of[c["youth_id"]] = np.arange(c["youth_id"].size)
-        record = record_of[youth]
-        has = record >= 0
-        gap = np.full(first.size, np.iinfo(np.int64).max)
-        gap[has] = np.abs((c["recorded_on"][record[has]] - screened_on[has]).astype(np.int64))
-        keep = has & (gap <= window_days)
-        finding = np.zeros(first.size, dtype=bool)
-        finding[keep] = c["finding"][record[keep]].astype(bool)
+        match = match_criterion(
+            youth,
+            screened_on,
+            c["youth_id"],
+            c["recorded_on"],
+            c["finding"],
+            window_days=window_days,
+        )
+        keep, finding = match.matched, match.finding
     first, youth, screened_on, finding = first[keep], youth[keep], screened_on[keep], finding[keep]
 
     levels = tuple(level.code for level in definition.levels)
@@ -87,7 +106,7 @@ def sample_from_population(
 
     doubles = np.flatnonzero(usable & (s["double_screen_of"] >= 0))
     doubles = doubles[s["finalized"][s["double_screen_of"][doubles]]]
-    original = s["double_screen_of"][doubles]
+    original = current[s["double_screen_of"][doubles]]
     roles = np.array(
         [
             " / ".join(sorted((str(a), str(b))))

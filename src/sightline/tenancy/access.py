@@ -281,6 +281,29 @@ def one(
     return found
 
 
+def record_seen(
+    user: User,
+    action: AuditAction,
+    *,
+    object_type: str,
+    ids: list[int],
+    context: AuditContext | None,
+    agency_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One event for a list the door has already scoped (`scoped`, a selector built on it): what
+    was seen is named by the records' ids, never by their contents. `one(record=...)` is the same
+    for a single record; a list read by the pages or the API writes this."""
+    _record(
+        user,
+        action,
+        context,
+        object_type=object_type,
+        agency_id=agency_id,
+        detail={**(detail or {}), "ids": ids, "rows": len(ids)},
+    )
+
+
 def _agency_of(model: type[models.Model], pk: object) -> int | None:
     """The agency a refused record belongs to, for the security log only (never shown)."""
     try:

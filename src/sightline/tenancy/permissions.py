@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from sightline.audit.services import add_detail_source
 from sightline.tenancy.models import Membership, Role
 
 if TYPE_CHECKING:
@@ -43,6 +44,14 @@ class Permission(enum.Enum):
     AUDIT_VIEW_ALL = "audit_view_all"  # the audit page: every agency's events, and those of none
     # The agency's own report, unsuppressed: for its supervisors and admins, not for outside analysts.
     AGENCY_REPORT_VIEW = "agency_report_view"
+    # Validation studies (issue 20) over the agency's de-identified data: researchers only.
+    VALIDATION_STUDY = "validation_study"
+    # Requesting and approving the deletion of a youth's record (two different people; issue 18.9).
+    RECORD_DELETE = "record_delete"
+    # Uploading an official instrument definition file into the catalog (system admins).
+    INSTRUMENT_INSTALL = "instrument_install"
+    # Open a time-limited emergency read grant at an agency one holds no role in (issue 18 point 8).
+    BREAK_GLASS = "break_glass"
 
 
 _CASEWORK = {
@@ -73,14 +82,72 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = MappingProxyType(
                 Permission.DATA_EXPORT,
                 Permission.AUDIT_VIEW,
                 Permission.AGENCY_REPORT_VIEW,
+                Permission.RECORD_DELETE,
             }
         ),
         Role.ANALYST: frozenset({Permission.AGGREGATE_VIEW}),
-        Role.RESEARCHER: frozenset({Permission.DEIDENTIFIED_VIEW}),
+        Role.RESEARCHER: frozenset({Permission.DEIDENTIFIED_VIEW, Permission.VALIDATION_STUDY}),
         # System admins run the platform through Django's admin; they read no identified youth data.
-        Role.SYSTEM_ADMIN: frozenset({Permission.AUDIT_VIEW, Permission.AUDIT_VIEW_ALL}),
+        Role.SYSTEM_ADMIN: frozenset(
+            {
+                Permission.AUDIT_VIEW,
+                Permission.AUDIT_VIEW_ALL,
+                Permission.INSTRUMENT_INSTALL,
+                Permission.BREAK_GLASS,
+            }
+        ),
     }
 )
+
+
+# Break-glass (issue 18 point 8): what an open `BreakGlassGrant` gives its privileged holder at its
+# agency while it lasts. Read only; not a role a membership can hold, so nothing outlives the grant.
+BREAK_GLASS_PERMISSIONS: frozenset[Permission] = frozenset(
+    {Permission.YOUTH_VIEW, Permission.SCREENING_VIEW}
+)
+
+
+def break_glass_grants(user: User) -> dict[int, int]:
+    """{agency id: grant id} of the user's break-glass grants open now (none for anyone who is not
+    staff: only system admins, who are staff, can open one). Read once per request."""
+    if not user.is_authenticated or not user.is_active or not user.is_staff:
+        return {}
+    cache = _request_break_glass.get()
+    if cache is not None and user.pk in cache:
+        return cache[user.pk]
+    from django.utils import timezone
+
+    from sightline.tenancy.models import BreakGlassGrant
+
+    now = timezone.now()
+    rows = BreakGlassGrant.objects.filter(
+        user_id=user.pk,
+        starts_at__lte=now,
+        expires_at__gt=now,
+        ended_at__isnull=True,
+        agency__active=True,
+    ).values_list("agency_id", "pk")
+    found: dict[int, int] = {}
+    for agency_id, grant_id in rows.order_by("pk"):
+        found[agency_id] = grant_id
+    if cache is not None:
+        cache[user.pk] = found
+    return found
+
+
+def _break_glass_ids(user: User, wanted: Iterable[Permission]) -> list[int]:
+    """Agencies where an open break-glass grant gives one of `wanted` (within a token's scope)."""
+    granted = set(wanted) & BREAK_GLASS_PERMISSIONS
+    limit = _limit_for(user)
+    if limit is not None:
+        granted &= limit.permissions
+    if not granted:
+        return []
+    return sorted(
+        agency_id
+        for agency_id in break_glass_grants(user)
+        if limit is None or agency_id in limit.agency_ids
+    )
 
 
 def roles_with(perm: Permission) -> list[str]:
@@ -104,20 +171,29 @@ def permitted_agency_ids(user: User, perm: Permission, *also: Permission) -> Age
         roles = sorted(
             {role for p in (perm, *also) if p in limit.permissions for role in roles_with(p)}
         )
-    if not user.is_authenticated or not user.is_active or not roles:
+    if not user.is_authenticated or not user.is_active:
+        return Membership.objects.none().values_list("agency_id", flat=True)
+    emergency = _break_glass_ids(user, (perm, *also))
+    if not roles and not emergency:
         return Membership.objects.none().values_list("agency_id", flat=True)
     if _request_grants.get() is not None:
         wanted = set(roles)
         return sorted(
-            agency_id
-            for agency_id, held in _roles_by_agency(user).items()
-            if not held.isdisjoint(wanted) and (limit is None or agency_id in limit.agency_ids)
+            {
+                agency_id
+                for agency_id, held in _roles_by_agency(user).items()
+                if not held.isdisjoint(wanted) and (limit is None or agency_id in limit.agency_ids)
+            }
+            | set(emergency)
         )
     found = Membership.objects.filter(
         user_id=user.pk, user__is_active=True, active=True, role__in=roles, agency__active=True
     )
     if limit is not None:
         found = found.filter(agency_id__in=sorted(limit.agency_ids))
+    if emergency:
+        # Only a staff person holding an open grant gets a list here instead of a subquery.
+        return sorted(set(found.values_list("agency_id", flat=True)) | set(emergency))
     return found.values_list("agency_id", flat=True)
 
 
@@ -148,6 +224,8 @@ def permissions_anywhere(user: User) -> frozenset[Permission]:
     granted: frozenset[Permission] = frozenset().union(
         *(ROLE_PERMISSIONS.get(role, frozenset()) for role in roles)
     )
+    if _break_glass_ids(user, BREAK_GLASS_PERMISSIONS):
+        granted |= BREAK_GLASS_PERMISSIONS
     return granted & limit.permissions if limit is not None else granted
 
 
@@ -200,6 +278,11 @@ _request_grants: contextvars.ContextVar[dict[int, dict[int, frozenset[str]]] | N
 )
 
 
+_request_break_glass: contextvars.ContextVar[dict[int, dict[int, int]] | None] = (
+    contextvars.ContextVar("request_break_glass", default=None)
+)
+
+
 @contextlib.contextmanager
 def grants_per_request() -> Iterator[None]:
     """Remember each person's roles for the length of one request (the web middleware uses it).
@@ -208,9 +291,11 @@ def grants_per_request() -> Iterator[None]:
     in a way that matters; `forget_grants` clears it after a membership change all the same.
     """
     token = _request_grants.set({})
+    emergency = _request_break_glass.set({})
     try:
         yield
     finally:
+        _request_break_glass.reset(emergency)
         _request_grants.reset(token)
 
 
@@ -219,20 +304,42 @@ def forget_grants() -> None:
     cache = _request_grants.get()
     if cache is not None:
         cache.clear()
+    emergency = _request_break_glass.get()
+    if emergency is not None:
+        emergency.clear()
+
+
+# The roles the authentication backend read with the user (`tenancy.backends`), kept on that user
+# object until the request's first access check takes them.
+_LOADED_ROLES = "_sightline_loaded_roles"
+
+
+def roles_loaded_with(user: User, roles: dict[int, frozenset[str]]) -> None:
+    """Hand over the roles read in the same query as `user` (by the authentication backend): the
+    request's first access check uses them instead of asking again. Used once; outside a request
+    (`grants_per_request`) they are ignored and every check asks the database."""
+    setattr(user, _LOADED_ROLES, roles)
 
 
 def _roles_by_agency(user: User) -> dict[int, frozenset[str]]:
     cache = _request_grants.get()
     if cache is not None and user.pk in cache:
         return cache[user.pk]
-    # Only asked for a person signed in and active (the callers check), so no join on the user.
-    rows = Membership.objects.filter(user_id=user.pk, active=True, agency__active=True).values_list(
-        "agency_id", "role"
-    )
-    roles: dict[int, set[str]] = {}
-    for agency_id, role in rows:
-        roles.setdefault(agency_id, set()).add(role)
-    found = {agency_id: frozenset(names) for agency_id, names in roles.items()}
+    # Taken, not read: after `forget_grants()` the next check asks the database again. (Attribute
+    # access, not __dict__, so that it reaches the user behind `request.user`'s lazy object.)
+    loaded = getattr(user, _LOADED_ROLES, None) if cache is not None else None
+    if loaded is not None:
+        delattr(user, _LOADED_ROLES)
+        found: dict[int, frozenset[str]] = loaded
+    else:
+        # Only asked for a person signed in and active (the callers check): no join on the user.
+        rows = Membership.objects.filter(
+            user_id=user.pk, active=True, agency__active=True
+        ).values_list("agency_id", "role")
+        roles: dict[int, set[str]] = {}
+        for agency_id, role in rows:
+            roles.setdefault(agency_id, set()).add(role)
+        found = {agency_id: frozenset(names) for agency_id, names in roles.items()}
     if cache is not None:
         cache[user.pk] = found
     return found
@@ -267,6 +374,23 @@ def has_permission(user: User, perm: Permission, *, agency: Agency | int) -> boo
     limit = _limit_for(user)
     if limit is not None and (perm not in limit.permissions or agency_id not in limit.agency_ids):
         return False
+    if agency_id in _break_glass_ids(user, (perm,)):
+        return True
     if _request_grants.get() is None:
-        return permitted_agency_ids(user, perm).filter(agency_id=agency_id).exists()
+        ids = permitted_agency_ids(user, perm)
+        return (
+            agency_id in ids if isinstance(ids, list) else ids.filter(agency_id=agency_id).exists()
+        )
     return bool(_roles_by_agency(user).get(agency_id, frozenset()).intersection(roles))
+
+
+def _break_glass_detail(actor: object, agency_id: int | None) -> dict[str, int]:
+    """Every audit event written under an open break-glass grant names it (no query for anyone who
+    is not staff, at most one per request for staff)."""
+    if agency_id is None or not getattr(actor, "is_staff", False):
+        return {}
+    grant = break_glass_grants(actor).get(agency_id)  # type: ignore[arg-type]
+    return {"break_glass": grant} if grant is not None else {}
+
+
+add_detail_source(_break_glass_detail)

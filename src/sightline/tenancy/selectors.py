@@ -19,13 +19,15 @@ def casework_agencies(user: User) -> list[Agency]:
 def current_training(*, user: User, instrument_id: str, on: dt.date) -> TrainingRecord | None:
     """The most recent training for `instrument_id` that is current on `on` (both ends inclusive).
 
-    Finalizing a screening requires one; an expired or not-yet-started record does not count.
+    Finalizing a screening requires one; an expired, withdrawn (re-training required from its
+    `withdrawn_on` day) or not-yet-started record does not count.
     """
     return (
         TrainingRecord.objects.filter(
             user_id=user.pk, instrument_id=instrument_id, trained_on__lte=on
         )
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
         .order_by("-trained_on", "-pk")
         .first()
     )
@@ -160,3 +162,15 @@ def people_counts(*, user: User) -> list[tuple[Agency, int]]:
         )
     )
     return [(agency, agency.people) for agency in agencies]  # type: ignore[attr-defined]
+
+
+def retraining_required_since(*, user: User, instrument_id: str) -> dt.date | None:
+    """The latest day re-training was required of `user` for the instrument (None if never)."""
+    return (
+        TrainingRecord.objects.filter(
+            user_id=user.pk, instrument_id=instrument_id, withdrawn_on__isnull=False
+        )
+        .order_by("-withdrawn_on")
+        .values_list("withdrawn_on", flat=True)
+        .first()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from sightline.tenancy.models import (
     User,
 )
 from sightline.tenancy.permissions import Permission, forget_grants
+from sightline.tenancy.selectors import retraining_required_since
 
 _TRAINER_MAX = TrainingRecord._meta.get_field("trainer").max_length
 
@@ -72,6 +74,11 @@ def training_record_create(
     trained_on = _date(trained_on, field="trained_on")
     if trained_on > timezone.localdate():
         raise TenancyError(errors.TRAINED_IN_FUTURE, field="trained_on")
+    required_on = retraining_required_since(user=user, instrument_id=instrument_id)
+    if required_on is not None and trained_on < required_on:
+        raise TenancyError(
+            errors.TRAINED_BEFORE_RETRAINING, field="trained_on", required_on=required_on
+        )
     if expires_on is not None and _date(expires_on, field="expires_on") < trained_on:
         raise TenancyError(errors.EXPIRES_BEFORE_TRAINED, field="expires_on")
     trainer = trainer.strip() if isinstance(trainer, str) else ""
@@ -143,3 +150,15 @@ def membership_create(
     except IntegrityError:  # a concurrent request created it between the check and the insert
         raise TenancyError(errors.ALREADY_A_MEMBER, field="user") from None
     return membership
+
+
+def language_set(*, user: User, language: str) -> User:
+    """Store the language `user` reads Sightline in: a code of settings.LANGUAGES, or "" for the
+    browser's own (Accept-Language). `web.middleware.UserLanguageMiddleware` applies it on every request
+    after sign-in, and e-mails to the person use it too. A personal preference, so not audited."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language and language not in codes:
+        raise TenancyError(errors.UNKNOWN_LANGUAGE, field="language")
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

@@ -21,7 +21,7 @@ Groups under `small_n` youth are reported and flagged, never dropped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,6 +86,14 @@ class Fairness:
 
 
 @dataclass(frozen=True)
+class DimensionDif:
+    """DIF of every indicator across the groups of one fairness dimension."""
+
+    dimension: str
+    items: tuple[stats.ItemDif, ...]
+
+
+@dataclass(frozen=True)
 class Study:
     instrument: str
     reference: str
@@ -97,6 +105,8 @@ class Study:
     fairness: tuple[Fairness, ...]
     dif: tuple[stats.ItemDif, ...]
     indicators: tuple[str, ...]
+    # DIF by every fairness dimension with two groups or more (`dif` is the gender-group one).
+    dif_by_dimension: tuple[DimensionDif, ...] = ()
 
 
 def _reliability(sample: StudySample, confidence: float) -> stats.Reliability | None:
@@ -154,8 +164,8 @@ def _fairness(
     return tuple(results)
 
 
-def _dif(sample: StudySample) -> tuple[stats.ItemDif, ...]:
-    labels = sample.groups.get("gender_group")
+def _dif(sample: StudySample, dimension: str = "gender_group") -> tuple[stats.ItemDif, ...]:
+    labels = sample.groups.get(dimension)
     if labels is None or len(set(labels.tolist())) < 2:
         return ()
     # An indicator is endorsed when rated above 0; NEI counts as not endorsed, as in the total.
@@ -164,11 +174,24 @@ def _dif(sample: StudySample) -> tuple[stats.ItemDif, ...]:
 
 
 def run_study(
-    sample: StudySample, *, small_n: int = SMALL_GROUP, confidence: float = 0.95
+    sample: StudySample,
+    *,
+    small_n: int = SMALL_GROUP,
+    confidence: float = 0.95,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Study:
-    """Every figure of the study, each with its `confidence` interval and n."""
+    """Every figure of the study, each with its `confidence` interval and n.
+
+    `progress(part, percent)` is called as each part finishes (for a background task's progress)."""
+
+    def done(part: str, percent: int) -> None:
+        if progress is not None:
+            progress(part, percent)
+
     n = int(sample.reference.size)
     both = bool(sample.reference.any() and not sample.reference.all())
+    reliability = _reliability(sample, confidence)
+    done("reliability", 15)
     cutoffs = tuple(
         CutoffAccuracy(
             level,
@@ -179,16 +202,28 @@ def run_study(
         for index, level in enumerate(sample.levels)
         if index > 0
     )
+    roc = stats.roc(sample.reference, sample.total, confidence=confidence) if both else None
+    done("accuracy", 35)
+    agreement = _agreement(sample, small_n, confidence)
+    done("agreement", 50)
     first_concern = sample.level >= 1
+    fairness = _fairness(sample, first_concern, small_n, confidence)
+    done("fairness", 70)
+    dif_by_dimension = tuple(
+        DimensionDif(dimension, _dif(sample, dimension)) for dimension in FAIRNESS_DIMENSIONS
+    )
+    dif = next((d.items for d in dif_by_dimension if d.dimension == "gender_group"), ())
+    done("dif", 100)
     return Study(
         instrument=sample.instrument,
         reference=sample.reference_name,
         n=n,
-        reliability=_reliability(sample, confidence),
+        reliability=reliability,
         cutoffs=cutoffs,
-        roc=stats.roc(sample.reference, sample.total, confidence=confidence) if both else None,
-        agreement=_agreement(sample, small_n, confidence),
-        fairness=_fairness(sample, first_concern, small_n, confidence),
-        dif=_dif(sample) if n else (),
+        roc=roc,
+        agreement=agreement,
+        fairness=fairness,
+        dif=dif,
         indicators=sample.indicators,
+        dif_by_dimension=tuple(d for d in dif_by_dimension if d.items),
     )

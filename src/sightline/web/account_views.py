@@ -18,24 +18,32 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sightline.audit.context import AuditContext
 from sightline.security import services
 from sightline.security.tasks import send_password_reset_task
+from sightline.tenancy import errors as tenancy_errors
+from sightline.tenancy import services as tenancy_services
 from sightline.web.account_forms import (
     SIGN_IN_LOCKED,
     CodeForm,
     EnrolForm,
+    LanguageForm,
     PasswordAgainForm,
     ResetRequestForm,
     SignInForm,
 )
 
-CODES_SHOWN_ONCE = "Save these recovery codes now: they are shown only once."
-SIGNED_OUT_EVERYWHERE = "You have been signed out on every device."
-PASSWORD_CHANGED = "Your password has been changed. Your other sessions have been signed out."
+CODES_SHOWN_ONCE = gettext_noop("Save these recovery codes now: they are shown only once.")
+SIGNED_OUT_EVERYWHERE = gettext_noop("You have been signed out on every device.")
+LANGUAGE_SAVED = gettext_noop("Your language has been saved.")
+PASSWORD_CHANGED = gettext_noop(
+    "Your password has been changed. Your other sessions have been signed out."
+)
 
 
 def _next_url(request: HttpRequest, default: str = "web:home") -> str:
@@ -84,8 +92,27 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/accounts/account.html",
-        {"summary": services.account_summary(user=request.user)},
+        {
+            "summary": services.account_summary(user=request.user),
+            "language_form": LanguageForm(initial={"language": request.user.language}),
+        },
     )
+
+
+@login_required
+@require_POST
+def account_language(request: HttpRequest) -> HttpResponse:
+    """Store the person's language; the very next page (and every e-mail to them) uses it."""
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        tenancy_services.language_set(user=request.user, language=form.cleaned_data["language"])
+        translation.activate(
+            request.user.language or translation.get_language_from_request(request)
+        )
+        messages.success(request, gettext(LANGUAGE_SAVED))
+    else:
+        messages.error(request, gettext(tenancy_errors.UNKNOWN_LANGUAGE))
+    return redirect("web:account")
 
 
 @login_required
@@ -93,7 +120,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     services.sign_out_everywhere(request=request, user=request.user)
     auth_logout(request)
-    messages.info(request, SIGNED_OUT_EVERYWHERE)
+    messages.info(request, gettext(SIGNED_OUT_EVERYWHERE))
     return redirect(settings.LOGIN_URL)
 
 
@@ -116,7 +143,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             how="changed",
             keep_session=self.request.session.session_key,
         )
-        messages.success(self.request, PASSWORD_CHANGED)
+        messages.success(self.request, gettext(PASSWORD_CHANGED))
         return response
 
 
@@ -153,7 +180,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             context=AuditContext.from_request(self.request),
             how="reset",
         )
-        messages.success(self.request, "Your password has been set. Sign in with it now.")
+        messages.success(self.request, gettext("Your password has been set. Sign in with it now."))
         return response
 
 
@@ -175,10 +202,11 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         if outcome == services.LOCKED:
             auth_logout(request)
-            messages.error(request, SIGN_IN_LOCKED)
+            messages.error(request, gettext(SIGN_IN_LOCKED))
             return redirect(settings.LOGIN_URL)
         form.add_error(
-            "code", "That code is not right. Enter the current code, or an unused recovery code."
+            "code",
+            gettext("That code is not right. Enter the current code, or an unused recovery code."),
         )
     return render(
         request, "web/accounts/mfa_verify.html", {"form": form, "next": _next_url(request)}
@@ -201,10 +229,11 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "web/accounts/recovery_codes.html",
-                {"codes": codes, "next": _next_url(request), "message": CODES_SHOWN_ONCE},
+                {"codes": codes, "next": _next_url(request), "message": gettext(CODES_SHOWN_ONCE)},
             )
         form.add_error(
-            "code", "That code is not right. Check the app's clock and try the current code."
+            "code",
+            gettext("That code is not right. Check the app's clock and try the current code."),
         )
     uri = services.provisioning_uri(device=device, user=request.user)
     return render(
@@ -236,7 +265,11 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "web/accounts/recovery_codes.html",
-                {"codes": codes, "next": reverse("web:account"), "message": CODES_SHOWN_ONCE},
+                {
+                    "codes": codes,
+                    "next": reverse("web:account"),
+                    "message": gettext(CODES_SHOWN_ONCE),
+                },
             )
-        form.add_error("password", "That is not your password.")
+        form.add_error("password", gettext("That is not your password."))
     return render(request, "web/accounts/recovery_codes_renew.html", {"form": form})

@@ -41,6 +41,7 @@ OBJECT_TYPES = [
     "screeningpolicy",
     "auditlog",
     "page",
+    "breakglassgrant",
 ]
 
 

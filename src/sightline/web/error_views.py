@@ -11,12 +11,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext, gettext_noop
 
 from sightline.tenancy.access import AccessRefused
 
-NOT_FOUND_TEXT = "This page does not exist, or it is not yours to see."
-FORBIDDEN_TEXT = "Your role does not allow this here."
-SERVER_ERROR_TEXT = (
+NOT_FOUND_TEXT = gettext_noop("This page does not exist, or it is not yours to see.")
+FORBIDDEN_TEXT = gettext_noop("Your role does not allow this here.")
+SERVER_ERROR_TEXT = gettext_noop(
     "Something went wrong on our side. Nothing you entered was lost by reading this page."
 )
 
@@ -32,7 +33,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(
         request,
         "web/errors/404.html",
-        {"message": _said(exception, NOT_FOUND_TEXT)},
+        {"message": _said(exception, gettext(NOT_FOUND_TEXT))},
         status=404,
     )
 
@@ -41,12 +42,14 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(
         request,
         "web/errors/403.html",
-        {"message": _said(exception, FORBIDDEN_TEXT)},
+        {"message": _said(exception, gettext(FORBIDDEN_TEXT))},
         status=403,
     )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors, no database: whatever failed may fail again while rendering this.
-    body = loader.get_template("web/errors/500.html").render({"message": SERVER_ERROR_TEXT})
+    body = loader.get_template("web/errors/500.html").render(
+        {"message": gettext(SERVER_ERROR_TEXT)}
+    )
     return HttpResponse(body, status=500)

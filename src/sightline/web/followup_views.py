@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from sightline.audit.choices import AuditAction
@@ -33,17 +34,17 @@ PAGE_SIZE = 50
 
 class FollowUpFilter(forms.Form):
     state = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
         choices=[
-            ("", "Not completed"),
-            (FollowUpState.OVERDUE.value, "Overdue"),
-            (FollowUpState.OPEN.value, "Open, not yet due"),
-            (FollowUpState.DONE.value, "Completed"),
+            ("", _("Not completed")),
+            (FollowUpState.OVERDUE.value, _("Overdue")),
+            (FollowUpState.OPEN.value, _("Open, not yet due")),
+            (FollowUpState.DONE.value, _("Completed")),
         ],
     )
     kind = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "Any action"), *FollowUpKind.choices]
+        label=_("Action"), required=False, choices=[("", _("Any action")), *FollowUpKind.choices]
     )
 
     def used(self) -> dict[str, str]:

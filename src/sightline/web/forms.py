@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext_noop
 
 from sightline import instruments
 from sightline.instruments import Definition
@@ -24,9 +25,9 @@ FLUENT = "fluent"
 # "Not rated yet" posts an empty value, so an untouched form scores as MISSING.
 NOT_RATED = ""
 
-UNKNOWN_OPTION = "{what}: “{value}” is not one of this instrument's options."
-UNKNOWN_FIELD = "“{name}” is not part of this instrument."
-REPEATED_FIELD = "{what} was answered more than once."
+UNKNOWN_OPTION = gettext_noop("{what}: “{value}” is not one of this instrument's options.")
+UNKNOWN_FIELD = gettext_noop("“{name}” is not part of this instrument.")
+REPEATED_FIELD = gettext_noop("{what} was answered more than once.")
 _MAX_ECHO = 40
 
 

@@ -28,7 +28,12 @@ from sightline.tenancy import access
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.web.errors import show_service_error
 
-KIND_CHOICES = [("youth", "Youth"), ("intake", "Intakes"), ("screening", "Historical screenings")]
+KIND_CHOICES = [
+    ("youth", "Youth"),
+    ("intake", "Intakes"),
+    ("screening", "Historical screenings"),
+    ("criterion", "Criterion records (findings from another source)"),
+]
 SHOWN_PROBLEMS = 200
 RUNNING = ("queued", "running")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from sightline.audit.context import AuditContext
 from sightline.tenancy.access import AccessRefused, record_refusal
@@ -30,3 +31,24 @@ class AccessAuditMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, AccessRefused):
             record_refusal(exception, AuditContext.from_request(request))
+
+
+class UserLanguageMiddleware:
+    """Switch to the signed-in person's own language (``User.language``) for the whole request.
+
+    Sits after Django's LocaleMiddleware (which picks the language of anonymous pages from
+    Accept-Language) and after authentication, so a choice stored on the account wins on every request
+    once signed in; an empty choice keeps the browser's language. LocaleMiddleware's response step then
+    sends the active language as Content-Language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if chosen and translation.check_for_language(chosen):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        return self.get_response(request)

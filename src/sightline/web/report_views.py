@@ -1,8 +1,9 @@
 """Report dashboards (agency, county, state), their exports and the person's export list: thin.
 
-Figures come from `sightline.reporting.figures`, charts from `reporting.charts`, exports from
-`reporting.exports`; this module parses the request, calls them and renders. Viewing a dashboard is
-audited (VIEW, aggregates only: no youth is named anywhere on these pages).
+Figures come from `sightline.reporting.viewing` (which audits the reading: VIEW, aggregates only, no
+youth is named anywhere on these pages), charts from `reporting.charts`, exports from
+`reporting.exports`; this module parses the request, calls them and renders. The API
+(`api/reports.py`) and the CLI (`sightline report`) read the same dashboard.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from sightline.audit.choices import AuditAction
 from sightline.audit.context import AuditContext
-from sightline.audit.services import audit_record
 from sightline.reporting import charts, exports, figures
 from sightline.reporting.scope import Period, Scope, period_of, report_choices, resolve
+from sightline.reporting.viewing import view_dashboard
 from sightline.tenancy.access import requires
 from sightline.tenancy.permissions import Permission
 
@@ -90,7 +90,11 @@ def _table_context(table: figures.Table) -> dict[str, Any]:
             {
                 "label": row.label,
                 "is_total": row is table.total,
-                "cells": [_formatted(c) for c in row.cells],
+                # Each cell carries its column's name: a stacked row (phones) labels its figures.
+                "cells": [
+                    {**_formatted(c), "column": column}
+                    for c, column in zip(row.cells, table.columns, strict=True)
+                ],
                 "total": _formatted(row.total),
                 "median": (
                     f"{row.median_days.estimate:g} days"
@@ -107,14 +111,12 @@ def _table_context(table: figures.Table) -> dict[str, Any]:
 def _render(request: HttpRequest, scope: Scope) -> HttpResponse:
     today = timezone.localdate()
     form, period = _period_form(request, today)
-    board = figures.dashboard(user=request.user, scope=scope, period=period, today=today)  # type: ignore[arg-type]
-    audit_record(
-        actor=request.user,
-        action=AuditAction.VIEW,
-        object_type="report",
-        agency_id=scope.agency_ids[0] if scope.level == "agency" else None,
+    board = view_dashboard(
+        user=request.user,  # type: ignore[arg-type]
+        scope=scope,
+        period=period,
+        today=today,
         context=AuditContext.from_request(request),
-        detail={"kind": "report", "level": scope.level, "key": scope.key, "period": period.slug},
     )
     return render(
         request,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sightline.screenings import review, selectors, versions
 from sightline.screenings.choices import ReviewDecision, ScreeningStatus, VersionKind
@@ -25,16 +26,16 @@ if TYPE_CHECKING:
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Your review",
+        label=_("Your review"),
         choices=[
-            (ReviewDecision.REVIEWED.value, "Reviewed: nothing to correct"),
-            (ReviewDecision.RETURNED.value, "Return to the screener for correction"),
+            (ReviewDecision.REVIEWED.value, _("Reviewed: nothing to correct")),
+            (ReviewDecision.RETURNED.value, _("Return to the screener for correction")),
         ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="What should be corrected?",
-        help_text="Required when you return the screening; the screener sees it.",
+        label=_("What should be corrected?"),
+        help_text=_("Required when you return the screening; the screener sees it."),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=review.REVIEW_REASON_MAX_LENGTH,
         required=False,
@@ -48,7 +49,7 @@ class ReviewForm(forms.Form):
 
 class CorrectForm(forms.Form):
     reason = forms.CharField(
-        label="What does this correction fix?",
+        label=_("What does this correction fix?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )

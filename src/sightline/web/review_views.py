@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sightline.audit.context import AuditContext
@@ -28,9 +29,9 @@ from sightline.web.review_panel import CorrectForm, ReviewForm
 from sightline.web.screening_views import _render_detail  # a refusal re-renders the detail page
 
 PAGE_SIZE = 25
-REVIEWED = "The screening was marked as reviewed."
-RETURNED = "The screening was returned to its screener with your reason."
-CORRECTION_STARTED = (
+REVIEWED = gettext_noop("The screening was marked as reviewed.")
+RETURNED = gettext_noop("The screening was returned to its screener with your reason.")
+CORRECTION_STARTED = gettext_noop(
     "Correction started. The finalized version stays current until you finalize this one."
 )
 
@@ -72,7 +73,8 @@ def screening_review(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_error(form, error)
         else:
             messages.success(
-                request, RETURNED if done.decision == ReviewDecision.RETURNED else REVIEWED
+                request,
+                gettext(RETURNED if done.decision == ReviewDecision.RETURNED else REVIEWED),
             )
             return redirect("web:awaiting-review")
     return _render_detail(request, screening, status=400, review_form=form)
@@ -96,6 +98,6 @@ def screening_correct(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as error:
             show_service_error(form, error)
         else:
-            messages.success(request, CORRECTION_STARTED)
+            messages.success(request, gettext(CORRECTION_STARTED))
             return redirect("web:screening-edit", pk=correction.pk)
     return _render_detail(request, screening, status=400, correct_form=form)

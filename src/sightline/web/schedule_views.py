@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from sightline.audit.choices import AuditAction
@@ -43,14 +45,14 @@ from sightline.web.followup_rows import describe_followups
 PAGE_SIZE = 50
 UNASSIGNED = "none"
 STATE_CHOICES = [
-    (rules.State.OVERDUE.value, "Overdue"),
-    (rules.State.DUE.value, "Due"),
-    (rules.State.UP_TO_DATE.value, "Up to date"),
-    (rules.State.NOT_ELIGIBLE.value, "Not yet eligible"),
+    (rules.State.OVERDUE.value, _("Overdue")),
+    (rules.State.DUE.value, _("Due")),
+    (rules.State.UP_TO_DATE.value, _("Up to date")),
+    (rules.State.NOT_ELIGIBLE.value, _("Not yet eligible")),
 ]
 STATE_LABELS = dict(STATE_CHOICES)
-NO_SUCH_SCREENER = "No screener at this agency matches “{text}”."
-SEVERAL_SCREENERS = "Several people match “{text}” ({names}); type more of the name."
+NO_SUCH_SCREENER = gettext_noop("No screener at this agency matches “{text}”.")
+SEVERAL_SCREENERS = gettext_noop("Several people match “{text}” ({names}); type more of the name.")
 
 
 UNASSIGNED_WORDS = {UNASSIGNED, "unassigned"}
@@ -72,19 +74,19 @@ class WorklistFilter(forms.Form):
     """
 
     screener = forms.CharField(
-        label="Screener",
+        label=_("Screener"),
         required=False,
         max_length=200,
-        help_text="Type a name, or “Unassigned”.",
+        help_text=_("Type a name, or “Unassigned”."),
     )
-    program = forms.ChoiceField(label="Program", required=False)
+    program = forms.ChoiceField(label=_("Program"), required=False)
     state = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *STATE_CHOICES]
+        label=_("Status"), required=False, choices=[("", _("Any status")), *STATE_CHOICES]
     )
     age_band = forms.ChoiceField(
-        label="Age",
+        label=_("Age"),
         required=False,
-        choices=[("", "Any age")] + [(band.code, band.label) for band in AGE_BANDS],
+        choices=[("", _("Any age"))] + [(band.code, band.label) for band in AGE_BANDS],
     )
 
     def __init__(
@@ -100,7 +102,7 @@ class WorklistFilter(forms.Form):
         self.find_people = find_people
         self.person_by_id = person_by_id
         self.chosen: Any = None
-        self.fields["program"].choices = [("", "Any program")] + [(p, p) for p in programs]
+        self.fields["program"].choices = [("", _("Any program"))] + [(p, p) for p in programs]
         if picker_url:
             self.fields["screener"].widget.attrs.update(
                 {
@@ -121,7 +123,7 @@ class WorklistFilter(forms.Form):
         if text.isdigit():
             self.chosen = self.person_by_id(int(text))
             if self.chosen is None:
-                raise forms.ValidationError(NO_SUCH_SCREENER.format(text=text))
+                raise forms.ValidationError(gettext(NO_SUCH_SCREENER).format(text=text))
             return text
         named = _USERNAME_IN_LABEL.search(text)
         wanted = named.group(1).strip() if named else text
@@ -131,9 +133,9 @@ class WorklistFilter(forms.Form):
             self.chosen = (exact or found)[0]
             return str(self.chosen.pk)
         if not found:
-            raise forms.ValidationError(NO_SUCH_SCREENER.format(text=text))
+            raise forms.ValidationError(gettext(NO_SUCH_SCREENER).format(text=text))
         raise forms.ValidationError(
-            SEVERAL_SCREENERS.format(
+            gettext(SEVERAL_SCREENERS).format(
                 text=text, names="; ".join(picker_label(user) for user in found[:5])
             )
         )
@@ -320,7 +322,9 @@ def agency_worklist_view(request: HttpRequest, agency_id: int) -> HttpResponse:
                 user=request.user, agency_id=agency.pk, today=today, **form.selector_kwargs()
             )
         except ValueError as error:
-            form.add_error(None, f"The filters could not be applied: {error}.")
+            form.add_error(
+                None, gettext("The filters could not be applied: %(error)s.") % {"error": error}
+            )
         else:
             counts = state_counts(base)
             paginator = Paginator(rows, PAGE_SIZE)
@@ -386,7 +390,9 @@ def agency_worklist_export(request: HttpRequest, agency_id: int) -> HttpResponse
             user=request.user, agency_id=agency.pk, today=today, **form.selector_kwargs()
         )
     except ValueError as error:
-        form.add_error(None, f"The filters could not be applied: {error}.")
+        form.add_error(
+            None, gettext("The filters could not be applied: %(error)s.") % {"error": error}
+        )
         return _export_refused(request, agency, form)
     audit_record(
         actor=request.user,

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from sightline.catalog import selectors as catalog
 from sightline.screenings.choices import (
@@ -31,13 +33,14 @@ if TYPE_CHECKING:
     from sightline.screenings.models import Screening
     from sightline.tenancy.models import User
 
-BLANK = [("", "Not answered yet")]
+BLANK = [("", _("Not answered yet"))]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def instrument_choices() -> list[tuple[str, str]]:
     """One choice per installed instrument id; a new screening always uses its current version."""
-    return [(d.id, d.title) for d in catalog.current_definitions()]
+    language = translation.get_language()
+    return [(d.id, d.localized(language).title) for d in catalog.current_definitions()]
 
 
 def instruments_by_id() -> dict[str, Any]:
@@ -49,26 +52,28 @@ class _ScreeningFields(forms.Form):
     """The facts recorded about the screening itself. All optional here: a draft may be incomplete."""
 
     reason = forms.ChoiceField(
-        label="Reason for screening", choices=BLANK + ScreeningReason.choices, required=False
+        label=_("Reason for screening"), choices=BLANK + ScreeningReason.choices, required=False
     )
     reason_other = forms.CharField(
-        label="Other reason (if “Other”)", max_length=200, required=False
+        label=_("Other reason (if “Other”)"), max_length=200, required=False
     )
     information_sources = forms.MultipleChoiceField(
-        label="Information sources you used",
+        label=_("Information sources you used"),
         choices=InformationSource.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     screener_role = forms.ChoiceField(
-        label="Your professional role", choices=BLANK + ScreenerRole.choices, required=False
+        label=_("Your professional role"), choices=BLANK + ScreenerRole.choices, required=False
     )
     known_for = forms.ChoiceField(
-        label="How long you have known the youth", choices=BLANK + KnownFor.choices, required=False
+        label=_("How long you have known the youth"),
+        choices=BLANK + KnownFor.choices,
+        required=False,
     )
-    screened_on = forms.DateField(label="Date of the contact", widget=DATE_INPUT)
+    screened_on = forms.DateField(label=_("Date of the contact"), widget=DATE_INPUT)
     mode = forms.ChoiceField(
-        label="Form mode", choices=ScreeningMode.choices, widget=forms.RadioSelect
+        label=_("Form mode"), choices=ScreeningMode.choices, widget=forms.RadioSelect
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -85,7 +90,7 @@ class _ScreeningFields(forms.Form):
 
 
 class StartForm(_ScreeningFields):
-    instrument_id = forms.ChoiceField(label="Instrument", widget=forms.RadioSelect)
+    instrument_id = forms.ChoiceField(label=_("Instrument"), widget=forms.RadioSelect)
 
     field_order = ["instrument_id"]
 
@@ -98,7 +103,7 @@ class DraftForm(_ScreeningFields):
     """The draft page's facts, plus the `lock_version` the page was rendered from."""
 
     notes = forms.CharField(
-        label="Notes (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Notes (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
@@ -142,7 +147,7 @@ def flat_statement_answers(form: PracticeForm) -> dict[str, int]:
 
 class AmendForm(forms.Form):
     reason = forms.CharField(
-        label="Why does this screening need amending?",
+        label=_("Why does this screening need amending?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
@@ -165,17 +170,17 @@ def person_label(user: User) -> str:
 
 
 class FollowUpForm(forms.Form):
-    kind = forms.ChoiceField(label="Action", choices=FollowUpKind.choices)
-    owner = forms.TypedChoiceField(label="Person responsible", coerce=int)
-    due_on = forms.DateField(label="Due by", widget=DATE_INPUT)
+    kind = forms.ChoiceField(label=_("Action"), choices=FollowUpKind.choices)
+    owner = forms.TypedChoiceField(label=_("Person responsible"), coerce=int)
+    due_on = forms.DateField(label=_("Due by"), widget=DATE_INPUT)
     description = forms.CharField(
-        label="Details (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Details (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, owners: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.owners = {user.pk: user for user in owners}
-        self.fields["owner"].choices = [("", "Choose a person")] + [
+        self.fields["owner"].choices = [("", _("Choose a person"))] + [
             (pk, person_label(user)) for pk, user in self.owners.items()
         ]
 
@@ -184,14 +189,14 @@ class FollowUpForm(forms.Form):
 
 
 class FollowUpCompleteForm(forms.Form):
-    completed_on = forms.DateField(label="Completed on", widget=DATE_INPUT)
+    completed_on = forms.DateField(label=_("Completed on"), widget=DATE_INPUT)
     reference = forms.CharField(
-        label="Report reference",
+        label=_("Report reference"),
         max_length=100,
         required=False,
-        help_text="The number the hotline or police gave the report.",
+        help_text=_("The number the hotline or police gave the report."),
     )
-    outcome = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(
         self, *args: Any, followup_pk: int | None = None, kind: str = "", **kwargs: Any
@@ -202,15 +207,15 @@ class FollowUpCompleteForm(forms.Form):
         super().__init__(*args, **kwargs)
         if kind in REPORT_KINDS:
             # A mandated report is recorded with its date and reference (the service requires it).
-            self.fields["completed_on"].label = "Date of the report"
+            self.fields["completed_on"].label = _("Date of the report")
         else:
             del self.fields["reference"]
 
 
 class _Filters(forms.Form):
     status = forms.ChoiceField(
-        label="Status",
-        choices=[("", "Drafts and finalized"), *ScreeningStatus.choices],
+        label=_("Status"),
+        choices=[("", _("Drafts and finalized")), *ScreeningStatus.choices],
         required=False,
     )
 
@@ -220,21 +225,24 @@ class MyScreeningsFilter(_Filters):
 
 
 class AgencyFilter(_Filters):
-    level = forms.ChoiceField(label="Concern level", required=False)
+    level = forms.ChoiceField(label=_("Concern level"), required=False)
     screener = forms.TypedChoiceField(
-        label="Screener", coerce=int, required=False, empty_value=None
+        label=_("Screener"), coerce=int, required=False, empty_value=None
     )
-    instrument = forms.ChoiceField(label="Instrument", required=False)
-    date_from = forms.DateField(label="Screened from", widget=DATE_INPUT, required=False)
-    date_to = forms.DateField(label="Screened to", widget=DATE_INPUT, required=False)
+    instrument = forms.ChoiceField(label=_("Instrument"), required=False)
+    date_from = forms.DateField(label=_("Screened from"), widget=DATE_INPUT, required=False)
+    date_to = forms.DateField(label=_("Screened to"), widget=DATE_INPUT, required=False)
 
     def __init__(self, *args: Any, screeners: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "Any level"), *catalog.level_choices()]
-        self.fields["screener"].choices = [("", "Anyone")] + [
+        self.fields["level"].choices = [
+            ("", _("Any level")),
+            *catalog.level_choices(language=translation.get_language()),
+        ]
+        self.fields["screener"].choices = [("", _("Anyone"))] + [
             (user.pk, person_label(user)) for user in screeners
         ]
-        self.fields["instrument"].choices = [("", "Any instrument"), *instrument_choices()]
+        self.fields["instrument"].choices = [("", _("Any instrument")), *instrument_choices()]
 
     def selector_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict, Streaming
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sightline import instruments
@@ -40,6 +42,7 @@ from sightline.web import review_panel
 from sightline.web import screening_forms as sf
 from sightline.web.errors import show_service_error
 from sightline.web.forms import STATEMENT_PREFIX, PracticeForm
+from sightline.web.i18n import localized
 from sightline.youth.selectors import youth_for_user
 
 if TYPE_CHECKING:
@@ -47,8 +50,10 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 25
 RESULT_PARTIAL = "web/partials/practice_result.html"
-SAVED_BUT_NOT_FINALIZED = "Your changes were saved as a draft, but the screening was not finalized."
-NOT_A_DRAFT = "This screening is no longer a draft, so it cannot be edited here."
+SAVED_BUT_NOT_FINALIZED = gettext_noop(
+    "Your changes were saved as a draft, but the screening was not finalized."
+)
+NOT_A_DRAFT = gettext_noop("This screening is no longer a draft, so it cannot be edited here.")
 
 
 # --- shared context --------------------------------------------------------------------------------------
@@ -126,7 +131,7 @@ def _record_context(request: HttpRequest, screening: Screening) -> dict[str, Any
         ],
     }
     try:
-        definition = definition_for(screening)
+        definition = localized(definition_for(screening))
     except ScreeningError as error:
         context["definition_error"] = error.message
         return context
@@ -137,7 +142,9 @@ def _record_context(request: HttpRequest, screening: Screening) -> dict[str, Any
         result=_stored_result(definition, screening),
         level=level,
         level_rank=definition.level_index(screening.level) if level else None,
-        suggestions=selectors.followup_suggestions(screening),
+        # Shown in the page's language; the English prompts pick the one-click actions below.
+        suggestions=level.follow_up if level else (),
+        prompts=selectors.followup_suggestions(screening),
         followups=list(
             selectors.followups_visible_to(user=request.user).filter(screening_id=screening.pk)
         ),
@@ -180,13 +187,19 @@ def _detail_context(
         )
     # The level's prompts as one-click actions; a kind already recorded here is shown as done.
     recorded = {followup.kind for followup in followups}
+    prompts = list(context.get("prompts", ()))
+    shown = list(context.get("suggestions", ()))
     context["prompt_actions"] = [
         {
             "action": action,
+            # The follow-up records the prompt as the screener read it (a translation is one for one).
+            "prompt": shown[prompts.index(action.prompt)]
+            if len(shown) == len(prompts)
+            else action.prompt,
             "recorded": action.kind in recorded,
             "due_on": max(today + dt.timedelta(days=action.due_days), screening.screened_on),
         }
-        for action in prompt_actions(context.get("suggestions", ()))
+        for action in prompt_actions(prompts)
     ]
     context.update(
         chain=chain,
@@ -264,7 +277,7 @@ def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
             except ScreeningError as error:
                 show_service_error(form, error)
             else:
-                messages.success(request, "Draft screening started.")
+                messages.success(request, gettext("Draft screening started."))
                 idempotency.remember(
                     request, result_url=reverse("web:screening-edit", args=[screening.pk])
                 )
@@ -291,6 +304,19 @@ def screening_start(request: HttpRequest, youth_pk: int) -> HttpResponse:
 
 # --- draft -----------------------------------------------------------------------------------------------
 
+DRAFT_LAYOUT_KEY = "draft_layout"
+DRAFT_LAYOUTS = ("standard", "compact")
+
+
+def _compact_layout(request: HttpRequest) -> bool:
+    """The draft's compact layout (issue 21): chosen by a link (`?layout=compact`), remembered in the
+    session for the rest of the sign-in so the next draft and the page after Save keep it. Only the
+    display changes: every answer is still in the form, so nothing depends on the choice."""
+    chosen = request.GET.get("layout")
+    if chosen in DRAFT_LAYOUTS:
+        request.session[DRAFT_LAYOUT_KEY] = chosen
+    return bool(request.session.get(DRAFT_LAYOUT_KEY) == "compact")
+
 
 def _render_edit(
     request: HttpRequest,
@@ -306,6 +332,7 @@ def _render_edit(
 ) -> HttpResponse:
     context = {
         **_result_context(definition, ratings),
+        "compact": _compact_layout(request),
         "screening": screening,
         "youth": screening.youth,
         "draft": draft,
@@ -373,10 +400,10 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
         plain=request.method == "POST",
     )
     if screening.status != ScreeningStatus.DRAFT:
-        messages.info(request, NOT_A_DRAFT)
+        messages.info(request, gettext(NOT_A_DRAFT))
         return redirect("web:screening-detail", pk=screening.pk)
     try:
-        definition = definition_for(screening)
+        definition = localized(definition_for(screening))
     except ScreeningError as error:
         messages.error(request, error.message)
         return redirect("web:screening-detail", pk=screening.pk)
@@ -389,7 +416,7 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
     draft = sf.DraftForm(request.POST)
     ratings = PracticeForm(definition, request.POST)
     if not (draft.is_valid() and ratings.is_valid()):
-        error = "Nothing was saved. Correct the answers marked below."
+        error = gettext("Nothing was saved. Correct the answers marked below.")
         return _render_edit(request, screening, definition, draft, ratings, status=400, error=error)
     changes = {
         "indicator_ratings": ratings.ratings,
@@ -434,7 +461,7 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     if not finalizing:
-        messages.success(request, "Draft saved.")
+        messages.success(request, gettext("Draft saved."))
         return redirect("web:screening-edit", pk=saved.pk)
     if outcome.refused is not None:
         # The changes were kept as a draft in the same transaction; say why it is not final, with a
@@ -453,7 +480,7 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             finalize_missing=missing if outcome.refused.code == errors.SCREENING_INCOMPLETE else [],
         )
-    messages.success(request, "Screening finalized.")
+    messages.success(request, gettext("Screening finalized."))
     return redirect("web:screening-detail", pk=outcome.screening.pk)
 
 
@@ -472,14 +499,16 @@ def screening_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
     )
     try:
-        definition = definition_for(screening)
+        definition = localized(definition_for(screening))
     except ScreeningError:
-        raise Http404("This screening's instrument is not available.") from None
+        raise Http404(gettext("This screening's instrument is not available.")) from None
     draft = sf.DraftForm(request.POST)
     ratings = PracticeForm(definition, request.POST)
     context: dict[str, Any] = {**_result_context(definition, ratings), "saved": False}
     if not (draft.is_valid() and ratings.is_valid()):
-        context["status"] = "Not saved yet: correct the answers marked on the page, then save."
+        context["status"] = gettext(
+            "Not saved yet: correct the answers marked on the page, then save."
+        )
         return render(request, AUTOSAVE_PARTIAL, context, status=400)
     try:
         saved = services.screening_save_draft(
@@ -492,16 +521,16 @@ def screening_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             **draft.service_kwargs(),
         )
     except ScreeningConflictError as error:
-        context["status"] = f"Not saved: {error.message}"
+        context["status"] = gettext("Not saved: %(reason)s") % {"reason": error.message}
         context["conflict"] = True
         return render(request, AUTOSAVE_PARTIAL, context)
     except ScreeningError as error:
-        context["status"] = f"Not saved: {error.message}"
+        context["status"] = gettext("Not saved: %(reason)s") % {"reason": error.message}
         return render(request, AUTOSAVE_PARTIAL, context)
     context.update(
         saved=True,
         lock_version=saved.lock_version,
-        status=f"Draft saved at {timezone.localtime():%H:%M}.",
+        status=gettext("Draft saved at %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"},
     )
     response = render(request, AUTOSAVE_PARTIAL, context)
     response["X-Sightline-Saved"] = "1"  # the page's leave warning treats the answers as kept
@@ -516,9 +545,9 @@ def screening_preview(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
     )
     try:
-        definition = definition_for(screening)
+        definition = localized(definition_for(screening))
     except ScreeningError:
-        raise Http404("This screening's instrument is not available.") from None
+        raise Http404(gettext("This screening's instrument is not available.")) from None
     form = PracticeForm(definition, request.POST)
     context = _result_context(definition, form)
     return render(request, RESULT_PARTIAL, context, status=200 if form.is_valid() else 400)
@@ -531,7 +560,7 @@ def screening_discard(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, permission=Permission.SCREENING_EDIT
     )
     if screening.status != ScreeningStatus.DRAFT:
-        messages.info(request, NOT_A_DRAFT)
+        messages.info(request, gettext(NOT_A_DRAFT))
         return redirect("web:screening-detail", pk=screening.pk)
     error = None
     form = sf.LockForm(request.POST or None, initial={"lock_version": screening.lock_version})
@@ -546,7 +575,9 @@ def screening_discard(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as exc:
             error = exc.message
         else:
-            messages.success(request, "Draft discarded. It is kept as voided and never counts.")
+            messages.success(
+                request, gettext("Draft discarded. It is kept as voided and never counts.")
+            )
             return redirect("web:my-screenings")
     status = 200 if request.method == "GET" else 409
     context = {"screening": screening, "youth": screening.youth, "lock": form, "error": error}
@@ -585,7 +616,9 @@ def screening_amend(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Amendment started. The original stays current until you finalize this one.",
+                gettext(
+                    "Amendment started. The original stays current until you finalize this one."
+                ),
             )
             return redirect("web:screening-edit", pk=amendment.pk)
     return _render_detail(request, screening, status=400, amend_form=form)
@@ -629,7 +662,7 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as error:
             show_service_error(form, error)
         else:
-            messages.success(request, "Follow-up added.")
+            messages.success(request, gettext("Follow-up added."))
             idempotency.remember(request, result_url=detail)
             return redirect("web:screening-detail", pk=screening.pk)
     idempotency.forget(request)
@@ -657,7 +690,7 @@ def followup_complete(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as error:
             show_service_error(form, error)
         else:
-            messages.success(request, "Follow-up marked as completed.")
+            messages.success(request, gettext("Follow-up marked as completed."))
             return redirect("web:screening-detail", pk=screening.pk)
     return _render_detail(request, screening, status=400, complete_forms={followup.pk: form})
 
@@ -692,7 +725,7 @@ def my_screenings(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": form,
         "status": status,
-        "tabs": [("", "Drafts and finalized"), *ScreeningStatus.choices],
+        "tabs": [("", _("Drafts and finalized")), *ScreeningStatus.choices],
         "page": page,
         "query": _query_without_page(request),
         "instrument_names": _instrument_names(),

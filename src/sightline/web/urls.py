@@ -6,11 +6,13 @@ from sightline.web import (
     urls_audit,
     urls_coverage,
     urls_imports,
+    urls_people,
     urls_policy,
     urls_reports,
     urls_review,
     urls_schedule,
     urls_screenings,
+    urls_studio,
     urls_youth,
     views,
 )
@@ -32,4 +34,6 @@ urlpatterns = [
     *urls_accounts.urlpatterns,
     *urls_audit.urlpatterns,
     *urls_reports.urlpatterns,
+    *urls_studio.urlpatterns,
+    *urls_people.urlpatterns,
 ]

@@ -5,6 +5,7 @@ from sightline.web import account_views
 # The person's own account: password, two-factor, sessions, reset (sign in and out: urls_youth).
 urlpatterns: list[URLPattern] = [
     path("accounts/", account_views.account, name="account"),
+    path("accounts/language/", account_views.account_language, name="account-language"),
     path("accounts/password/", account_views.password_change, name="password-change"),
     path("accounts/password/reset/", account_views.password_reset, name="password-reset"),
     path(

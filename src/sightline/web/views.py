@@ -27,6 +27,7 @@ from sightline.tenancy.permissions import Permission, permissions_anywhere
 from sightline.tenancy.selectors import active_memberships, people_counts, training_expiring
 from sightline.web.followup_rows import describe_followups
 from sightline.web.forms import FLUENT, MODE_FIELD, PracticeForm
+from sightline.web.i18n import localized
 
 RESULT_PARTIAL = "web/partials/practice_result.html"
 
@@ -113,8 +114,8 @@ def _definition_or_404(instrument_id: str) -> instruments.Definition:
     wanted_id, _, wanted_version = instrument_id.partition("@")
     try:
         if wanted_version:
-            return catalog.definition(wanted_id, wanted_version)
-        return catalog.current_definition(wanted_id)
+            return localized(catalog.definition(wanted_id, wanted_version))
+        return localized(catalog.current_definition(wanted_id))
     except LookupError:
         missing = "No such instrument version." if wanted_version else "No such instrument."
         raise Http404(missing) from None

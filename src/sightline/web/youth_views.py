@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sightline.audit.choices import AuditAction
@@ -38,13 +39,13 @@ from sightline.web.youth_forms import (
     IntakeCloseForm,
     IntakeOpenForm,
     YouthCreateForm,
-    YouthDetailsForm,
+    YouthEditForm,
     YouthListFilter,
     YouthSearchForm,
 )
 from sightline.youth import errors
 from sightline.youth.choices import RaceEthnicity
-from sightline.youth.errors import YouthError
+from sightline.youth.errors import YouthConflictError, YouthError
 from sightline.youth.selectors import (
     intake_for_user,
     youth_for_user,
@@ -78,7 +79,7 @@ def _level_choices() -> list[tuple[str, str]]:
     """Each level code of the installed instruments once, labelled as its current definition names it."""
     seen: dict[str, str] = {}
     for definition in catalog.current_definitions():
-        for level in definition.levels:
+        for level in definition.localized(translation.get_language()).levels:
             seen.setdefault(level.code, level.label)
     return list(seen.items())
 
@@ -86,7 +87,7 @@ def _level_choices() -> list[tuple[str, str]]:
 def _list_filter(request: HttpRequest, params: QueryDict) -> YouthListFilter:
     return YouthListFilter(
         params if any(name in params for name in YOUTH_FILTER_FIELDS) else None,
-        states=[*STATE_CHOICES, (NO_OPEN_INTAKE, "No open intake")],
+        states=[*STATE_CHOICES, (NO_OPEN_INTAKE, gettext_lazy("No open intake"))],
         levels=_level_choices(),
         sorts=YOUTH_SORTS,
         initial={"sort": "newest"},
@@ -272,27 +273,46 @@ def youth_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def youth_edit(request: HttpRequest, pk: int) -> HttpResponse:
     youth = youth_for_user(user=request.user, pk=pk, permission=Permission.YOUTH_EDIT)
+    saved_now: list[tuple[str, str]] = []
+    status = 200
     if request.method == "POST":
-        form = YouthDetailsForm(request.POST)
+        form = YouthEditForm(request.POST)
         if form.is_valid():
             try:
                 youth_update(
-                    youth=youth, by=request.user, context=_context(request), **form.youth_values()
+                    youth=youth,
+                    by=request.user,
+                    context=_context(request),
+                    expected_lock_version=form.cleaned_data["lock_version"],
+                    **form.youth_values(),
                 )
+            except YouthConflictError as error:
+                # Someone saved first: show what the record says now and keep the user's input,
+                # re-based on the current version so saving again is a deliberate choice.
+                current = youth_for_user(user=request.user, pk=pk, permission=Permission.YOUTH_EDIT)
+                saved_now = form.saved_differences(current)
+                data = request.POST.copy()
+                data["lock_version"] = str(current.lock_version)
+                form = YouthEditForm(data)
+                form.is_valid()
+                form.add_error(None, error.message)
+                youth, status = current, 409
             except YouthError as error:
                 show_service_error(form, error)
             else:
                 return redirect("web:youth-detail", pk=youth.pk)
     else:
-        form = YouthDetailsForm(initial=YouthDetailsForm.initial_from(youth))
+        form = YouthEditForm(initial=YouthEditForm.initial_from(youth))
         audit_record(
             actor=request.user, action=AuditAction.VIEW, obj=youth, context=_context(request)
         )
+    if form.errors and status == 200:
+        status = 400
     return render(
         request,
         "web/youth/form.html",
-        {"form": form, "youth": youth, "creating": False},
-        status=400 if form.errors else 200,
+        {"form": form, "youth": youth, "creating": False, "saved_now": saved_now},
+        status=status,
     )
 
 
@@ -354,7 +374,7 @@ def intake_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     youth = youth_for_user(user=request.user, pk=intake.youth_id, permission=Permission.YOUTH_EDIT)
     form = IntakeAssignForm(request.POST, assignees=_screeners(request, [youth.agency_id]))
     if not form.is_valid():
-        messages.error(request, errors.ASSIGNEE_NOT_SCREENER)
+        messages.error(request, gettext(errors.ASSIGNEE_NOT_SCREENER))
         return redirect("web:youth-detail", pk=youth.pk)
     try:
         intake_assign(
@@ -369,9 +389,10 @@ def intake_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         assignee = form.chosen_assignee()
         messages.success(
             request,
-            f"Assigned to {assignee.get_full_name() or assignee.username}."
+            gettext("Assigned to %(name)s.")
+            % {"name": assignee.get_full_name() or assignee.username}
             if assignee
-            else "The youth is no longer on anyone's caseload.",
+            else gettext("The youth is no longer on anyone's caseload."),
         )
     return redirect("web:youth-detail", pk=youth.pk)
 
@@ -380,7 +401,10 @@ def _label_instruments_and_levels(history: list[Any]) -> None:
     """Give each screening its instrument's short title and its level's label from the pinned version;
     a version no longer installed shows its codes rather than failing the page."""
     titles = {(v.instrument_id, v.version): v.short_title for v in catalog.installed_versions()}
-    labels = catalog.level_labels((s.instrument_id, s.instrument_version, s.level) for s in history)
+    labels = catalog.level_labels(
+        ((s.instrument_id, s.instrument_version, s.level) for s in history),
+        language=translation.get_language(),
+    )
     for screening in history:
         pinned = (screening.instrument_id, screening.instrument_version)
         screening.instrument_title = titles.get(pinned, screening.instrument_id)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from sightline.privacy.fields import EncryptedJSONField, EncryptedTextField
+from sightline.privacy.fields import BlindIndexField, EncryptedJSONField, EncryptedTextField
 from sightline.tenancy.models import Agency
 from sightline.youth.choices import ExitReason, GenderIdentity
 from sightline.youth.choices import RaceEthnicity as RaceEthnicity  # re-exported
@@ -27,7 +27,10 @@ class Youth(models.Model):
     gender_self_description = EncryptedTextField(null=True, blank=True)
     race_ethnicity = models.JSONField(default=list, blank=True)  # list of RaceEthnicity codes
     preferred_language = models.CharField(max_length=64, blank=True)
-    case_number = models.CharField(max_length=64, blank=True, db_index=True)
+    # Encrypted like the names, found through its blind-index digest (exact match on a normalised
+    # form: case, accents and separators ignored). ADR 0011.
+    case_number = EncryptedTextField(blank=True, default="")
+    case_number_digest = BlindIndexField(source="case_number", db_index=True)
     high_risk = models.BooleanField(
         default=False, help_text="Considered at high risk: makes a youth under 10 eligible"
     )
@@ -38,6 +41,11 @@ class Youth(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The search key (id) every blind-index token of this youth was last written under: a search-key
+    # rotation rewrites the rows not under the current one (ADR 0011). Blank: not known (bulk writers).
+    search_key_id = models.CharField(max_length=8, blank=True, default="", db_default="")
+    # Optimistic locking, as on screening drafts: every edit names the version it read (ADR 0011).
+    lock_version = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name_plural = "youth"

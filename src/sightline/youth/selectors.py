@@ -9,13 +9,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction
-from sightline.privacy.blind_index import digests, index_tokens, name_tokens, search_alternatives
-from sightline.privacy.keys import search_key
+from sightline.privacy.blind_index import index_tokens, name_tokens, search_alternatives
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
 from sightline.tenancy.permissions import Permission
 from sightline.youth import errors
 from sightline.youth.models import IntakeEpisode, Youth, YouthNameToken
+from sightline.youth.search_index import case_number_digests, searched_digests
 
 NOT_FOUND = "No such youth."
 
@@ -62,14 +62,14 @@ def youth_for_user(
 
 
 def _has_every_token(queryset: QuerySet[Youth], words: Iterable[str]) -> QuerySet[Youth]:
-    """Youth with, for each search word, a name word that equals it or starts with it."""
-    key = search_key()
+    """Youth with, for each search word, a name word that equals it or starts with it (under any
+    configured search key: during a rotation a youth may still carry the old key's tokens)."""
     for word in sorted(set(words)):
         queryset = queryset.filter(
             Exists(
                 YouthNameToken.objects.filter(
                     youth_id=OuterRef("pk"),
-                    digest__in=sorted(digests(search_alternatives(word), key=key)),
+                    digest__in=searched_digests(search_alternatives(word)),
                 )
             )
         )
@@ -88,6 +88,8 @@ def youth_search(
     `name` matches when each of its words equals, or (from three letters on) begins, a word of the first
     name, last name or an alias, ignoring case and accents ("maria" finds "María", "Cast" finds
     "Castellanos", "Soren" finds "Søren"). Names are encrypted: there is no match inside a word, nor fuzzy.
+    `case_number` is encrypted too and matches exactly on its normalised form (case, accents and
+    separators ignored: "cw 101" finds "CW-101"), through its blind-index digest.
     """
     name = name.strip()
     case_number = case_number.strip()
@@ -100,7 +102,10 @@ def youth_search(
             return found.none()
         found = _has_every_token(found, tokens)
     if case_number:
-        found = found.filter(case_number__iexact=case_number)
+        wanted = case_number_digests(case_number)
+        if not wanted:  # only punctuation: nothing can match
+            return found.none()
+        found = found.filter(case_number_digest__in=wanted)
     if date_of_birth is not None:
         found = found.filter(date_of_birth=date_of_birth)
     return found
@@ -126,13 +131,13 @@ def youth_likely_duplicates(
     shared_name = Exists(
         YouthNameToken.objects.filter(
             youth_id=OuterRef("pk"),
-            digest__in=digests(index_tokens(first_name, last_name, *aliases), key=search_key()),
+            digest__in=searched_digests(index_tokens(first_name, last_name, *aliases)),
         )
     )
     match = Q(date_of_birth=date_of_birth) & Q(shared_name)
-    case_number = case_number.strip()
-    if case_number:
-        match |= Q(case_number__iexact=case_number)
+    wanted = case_number_digests(case_number)
+    if wanted:
+        match |= Q(case_number_digest__in=wanted)
     found = youth_visible_to(user=user, permission=Permission.YOUTH_EDIT).filter(
         match, agency_id=agency.pk
     )

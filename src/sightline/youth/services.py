@@ -19,14 +19,13 @@ from sightline.audit.context import AuditContext, context_for
 from sightline.audit.models import AuditAction
 from sightline.audit.services import audit_record
 from sightline.common import cleaning
-from sightline.privacy.blind_index import digests, stored_tokens
-from sightline.privacy.keys import search_key
+from sightline.privacy.keys import search_key, search_key_id
 from sightline.tenancy import access
 from sightline.tenancy.models import Agency, User
 from sightline.tenancy.permissions import Permission, has_permission
 from sightline.youth import errors
 from sightline.youth.choices import ExitReason
-from sightline.youth.errors import YouthError
+from sightline.youth.errors import YouthConflictError, YouthError
 from sightline.youth.models import (
     GenderIdentity,
     IntakeEpisode,
@@ -34,6 +33,7 @@ from sightline.youth.models import (
     Youth,
     YouthNameToken,
 )
+from sightline.youth.search_index import reindex, token_rows
 from sightline.youth.selectors import youth_for_user
 
 OLDEST_AGE = (
@@ -168,12 +168,9 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def _write_name_tokens(youth: Youth) -> None:
+    """The youth's name tokens under the current search key (its case-number digest is the model's)."""
     YouthNameToken.objects.filter(youth_id=youth.pk).delete()
-    tokens = stored_tokens(youth.first_name, youth.last_name, *youth.aliases)
-    YouthNameToken.objects.bulk_create(
-        YouthNameToken(youth_id=youth.pk, digest=digest)
-        for digest in sorted(digests(tokens, key=search_key()))
-    )
+    YouthNameToken.objects.bulk_create(token_rows(youth, key=search_key()))
 
 
 def _lock_for_write(*, by: User, pk: int) -> Youth:
@@ -238,7 +235,9 @@ def youth_create(
     program = _text(program, field="program", max_length=100)
 
     with transaction.atomic():
-        youth = Youth.objects.create(agency=agency, created_by=by, **fields)
+        youth = Youth.objects.create(
+            agency=agency, created_by=by, search_key_id=search_key_id(), **fields
+        )
         _write_name_tokens(youth)
         audit_record(
             actor=by, action=AuditAction.CREATE, obj=youth, context=context_for(by, context)
@@ -263,16 +262,31 @@ def youth_create(
 
 
 def youth_update(
-    *, youth: Youth, by: User, context: AuditContext | None = None, **changes: Any
+    *,
+    youth: Youth,
+    by: User,
+    expected_lock_version: int | None = None,
+    context: AuditContext | None = None,
+    **changes: Any,
 ) -> Youth:
     """Change some of a youth's details; returns the saved record (the argument is not modified).
 
-    Only the fields given are validated, so an old record stays editable after the youth turns 26.
-    Nothing is written, not even an audit event, when no value actually changes.
+    `expected_lock_version` is the `lock_version` the caller's page or request read: when someone else
+    saved in between, YouthConflictError is raised and nothing is written, so two people editing one
+    youth never silently overwrite each other. Every caller with a user behind it (the edit page) passes
+    it; None skips the check, for callers that hold no earlier read. Only the fields given are
+    validated, so an old record stays editable after the youth turns 26. Nothing is written, not even
+    an audit event, when no value actually changes; a change bumps `lock_version`.
     """
+    if expected_lock_version is not None and (
+        isinstance(expected_lock_version, bool) or not isinstance(expected_lock_version, int)
+    ):
+        raise YouthError(errors.LOCK_VERSION_INVALID, field="lock_version")
     cleaned = _clean(changes)
     with transaction.atomic():
         current = _lock_for_write(by=by, pk=youth.pk)
+        if expected_lock_version is not None and current.lock_version != expected_lock_version:
+            raise YouthConflictError(errors.YOUTH_EDIT_CONFLICT, field="lock_version")
         changed = sorted(
             name for name, value in cleaned.items() if not _same(getattr(current, name), value)
         )
@@ -280,8 +294,16 @@ def youth_update(
             return current
         for name in changed:
             setattr(current, name, cleaned[name])
-        current.save(update_fields=[*changed, "updated_at"])
-        if _NAME_FIELDS.intersection(changed):
+        current.lock_version += 1
+        written = [*changed, "lock_version", "updated_at"]
+        # A record whose tokens are under an older search key (a rotation under way) is re-indexed
+        # whole, so it never carries tokens under two keys.
+        stale_index = current.search_key_id != search_key_id()
+        if stale_index or "case_number" in changed:
+            current.search_key_id = search_key_id()
+            written += ["case_number_digest", "search_key_id"]
+        current.save(update_fields=written)
+        if stale_index or _NAME_FIELDS.intersection(changed):
             _write_name_tokens(current)
         audit_record(
             actor=by,
@@ -438,33 +460,11 @@ def intake_close(
 
 
 def youth_reindex_names(*, batch_size: int = 500) -> int:
-    """Rewrite every youth's search tokens from the decrypted names; returns how many youth.
+    """Rewrite every youth's blind index (name tokens, case-number digest) from the decrypted values;
+    returns how many youth.
 
-    For a change of what the index stores (ADR 0009's prefix tokens) or of the search key. A system
-    operation, run by `manage.py reindex_youth_names` and data migration youth 0005: no person acts,
-    so it writes no audit event and goes through no access check.
+    For a change of what the index stores (ADR 0009's prefix tokens); a change of the search key uses
+    the resumable `sightline keys rotate --search` (ADR 0011). A system operation, run by `manage.py
+    reindex_youth_names`: no person acts, so it writes no audit event and goes through no access check.
     """
-    key = search_key()
-    done = 0
-    last_pk = 0
-    while True:
-        batch = list(
-            Youth.objects.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .only("pk", "first_name", "last_name", "aliases")[:batch_size]
-        )
-        if not batch:
-            return done
-        with transaction.atomic():
-            YouthNameToken.objects.filter(youth_id__in=[y.pk for y in batch]).delete()
-            YouthNameToken.objects.bulk_create(
-                YouthNameToken(youth_id=youth.pk, digest=digest)
-                for youth in batch
-                for digest in sorted(
-                    digests(
-                        stored_tokens(youth.first_name, youth.last_name, *youth.aliases), key=key
-                    )
-                )
-            )
-        done += len(batch)
-        last_pk = batch[-1].pk
+    return reindex(batch=batch_size)

@@ -8,6 +8,7 @@ catalog read (`catalog.selectors` caches parsed definitions per process).
 from __future__ import annotations
 
 from django import template
+from django.utils import translation
 
 from sightline.catalog import selectors as catalog
 
@@ -16,5 +17,8 @@ register = template.Library()
 
 @register.simple_tag
 def level_label(instrument_id: str, version: str, code: str) -> str:
-    """The label of level `code` of that definition version; the code if it is not installed."""
-    return catalog.level_label(instrument_id or "", version or "", code or "")
+    """The label of level `code` of that definition version, in the page's language where the
+    definition carries a translation; the code if it is not installed."""
+    return catalog.level_label(
+        instrument_id or "", version or "", code or "", language=translation.get_language()
+    )

@@ -25,4 +25,5 @@ def nav_access(context: Any) -> dict[str, bool]:
         "coverage": Permission.AGGREGATE_VIEW in granted,
         "staff": Permission.TRAINING_MANAGE in granted,
         "audit": Permission.AUDIT_VIEW in granted,
+        "studio": Permission.VALIDATION_STUDY in granted,
     }
