@@ -108,17 +108,6 @@ def training_status(user: User, *, today: dt.date) -> str:
 # --- checks --------------------------------------------------------------------------------------------
 
 
-def _require(by: User, perm: Permission, agency: Agency) -> None:
-    access.require(
-        by,
-        perm,
-        agency_id=agency.pk,
-        object_type="agency",
-        object_id=agency.pk,
-        message=errors.NOT_ALLOWED,
-    )
-
-
 def _refuse(message: str, membership: Membership) -> access.Forbidden:
     return access.Forbidden(
         message,
@@ -131,7 +120,7 @@ def _refuse(message: str, membership: Membership) -> access.Forbidden:
 
 def _check_target(by: User, membership: Membership) -> None:
     """Refuse (403) a change of one's own membership, and of anyone the admin site manages."""
-    _require(by, Permission.STAFF_MANAGE, membership.agency)
+    access.require_at(by, Permission.STAFF_MANAGE, membership.agency)
     target = membership.user
     if target.pk == by.pk:
         raise _refuse(errors.NOT_YOURSELF, membership)
@@ -186,7 +175,7 @@ def person_invite(
     A person who already has an account (at another agency) is told by mail of their new role and signs
     in as before.
     """
-    _require(by, Permission.STAFF_MANAGE, agency)
+    access.require_at(by, Permission.STAFF_MANAGE, agency)
     email = (email or "").strip()
     if not email:
         raise TenancyError(errors.EMAIL_REQUIRED, field="email")
@@ -387,7 +376,7 @@ def retraining_require(
     """Withdraw the person's current training (for one instrument, or all): from today they cannot
     finalize a screening until new training, dated today or later, is recorded. Returns how many
     records were withdrawn. An admin may require it of themselves (it only takes rights away)."""
-    _require(by, Permission.TRAINING_MANAGE, membership.agency)
+    access.require_at(by, Permission.TRAINING_MANAGE, membership.agency)
     today = timezone.localdate()
     records = TrainingRecord.objects.filter(
         user_id=membership.user_id, withdrawn_on__isnull=True, trained_on__lte=today

@@ -132,6 +132,22 @@ def as_aware_datetime(text: str, *, field: str) -> dt.datetime:
     return moment
 
 
+def first_external_id(
+    problems: RowProblems, external_id: str, row: int, seen: dict[str, int]
+) -> bool:
+    """Whether a row's external id can be imported: present, not too long and not already on an
+    earlier row of the file (then `seen` records it). Otherwise the row's problem is added, so every
+    object type's check names the same faults in the same words."""
+    if not external_id or len(external_id) > EXTERNAL_ID_MAX_LENGTH:
+        problems.add("external_id", REQUIRED if not external_id else "This is too long.")
+        return False
+    if external_id in seen:
+        problems.add("external_id", DUPLICATE_IN_FILE.format(first=seen[external_id]))
+        return False
+    seen[external_id] = row
+    return True
+
+
 def required(text: str, *, field: str) -> str:
     if not text.strip():
         raise ServiceError(REQUIRED, field=field)

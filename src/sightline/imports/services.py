@@ -339,15 +339,8 @@ class _Importer:
             row = batch.first_row + k
             problems = RowProblems(row, cells, report.problems, self._cache)
             external_id = keys[k]
-            if not external_id or len(external_id) > EXTERNAL_ID_MAX_LENGTH:
-                problems.add(
-                    "external_id", rows.REQUIRED if not external_id else "This is too long."
-                )
+            if not rows.first_external_id(problems, external_id, row, self._seen):
                 continue
-            if external_id in self._seen:
-                problems.add("external_id", DUPLICATE_IN_FILE.format(first=self._seen[external_id]))
-                continue
-            self._seen[external_id] = row
             if external_id in existing:
                 self.unchanged += 1
                 continue

@@ -337,6 +337,12 @@ def require(
 View = TypeVar("View", bound=Callable[..., "HttpResponse"])
 
 
+def require_at(user: User, permission: Permission, agency: Agency) -> None:
+    """Refuse (Forbidden) unless the user holds `permission` at `agency`: the check of every service
+    that changes an agency's own records (its staff, their training)."""
+    require(user, permission, agency_id=agency.pk, object_type="agency", object_id=agency.pk)
+
+
 def requires(*permissions: Permission) -> Callable[[View], View]:
     """A view for signed-in people who hold one of `permissions` at some active agency.
 

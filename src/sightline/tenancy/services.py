@@ -29,17 +29,6 @@ from sightline.tenancy.selectors import retraining_required_since
 _TRAINER_MAX = TrainingRecord._meta.get_field("trainer").max_length
 
 
-def _require(by: User, perm: Permission, agency: Agency) -> None:
-    access.require(
-        by,
-        perm,
-        agency_id=agency.pk,
-        object_type="agency",
-        object_id=agency.pk,
-        message=errors.NOT_ALLOWED,
-    )
-
-
 def _date(value: object, *, field: str) -> dt.date:
     return cleaning.date(value, field=field, error=TenancyError)
 
@@ -64,7 +53,7 @@ def training_record_create(
     The agency scopes the permission check and the audit event; the record itself belongs to the person,
     so training counts at every agency they screen for.
     """
-    _require(by, Permission.TRAINING_MANAGE, agency)
+    access.require_at(by, Permission.TRAINING_MANAGE, agency)
     if not Membership.objects.filter(
         user_id=user.pk, agency_id=agency.pk, active=True, user__is_active=True
     ).exists():
@@ -121,7 +110,7 @@ def membership_create(
     System admin is never granted here: an agency admin must not be able to raise anyone (or themselves)
     above agency level; that role is managed by system admins in Django's admin.
     """
-    _require(by, Permission.STAFF_MANAGE, agency)
+    access.require_at(by, Permission.STAFF_MANAGE, agency)
     if role not in Role.values:
         raise TenancyError(errors.UNKNOWN_ROLE, field="role")
     if role == Role.SYSTEM_ADMIN:
