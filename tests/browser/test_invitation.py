@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from sightline.tenancy.models import Role, User
+from sightline.tenancy.models import Membership, Role, User
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,3 +67,39 @@ def test_invite_a_person_and_set_the_password_from_the_link(
     # The link worked once: it now says so.
     page.goto(urlsplit(link).path)
     expect(page.locator("main")).to_contain_text("expired or has been used already")
+
+
+def test_approve_a_role_given_in_the_admin_site(page: Any, screenshot: Any, settings: Any) -> None:
+    from sightline.tenancy import grants
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.set_default_timeout(60_000)
+    agency = factories.agency(name="Harbor Child Welfare")
+    factories.member(agency, Role.AGENCY_ADMIN, username="admin.ana")
+    sysadmin = factories.user(username="sys.sol", is_staff=True, is_superuser=True)
+    person = factories.user(username="ravi.rao", first_name="Ravi", last_name="Rao")
+    membership = grants.admin_site_grant(
+        by=sysadmin,
+        membership=Membership(user=person, agency=agency, role=Role.SCREENER),
+        created=True,
+    )
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("admin.ana")
+    page.get_by_label("Password").fill("pw-for-tests")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/agency/{agency.pk}/people/")
+    expect(page.get_by_role("status")).to_contain_text("waiting for your approval")
+    expect(page.get_by_role("table").locator("tbody tr").first).to_contain_text(
+        "Waiting for approval"
+    )
+    screenshot("admin-06-people-waiting-1366")
+
+    page.get_by_role("link", name="Ravi Rao").click()
+    expect(page.locator("dl.facts")).to_contain_text("Waiting for approval")
+    screenshot("admin-07-approve-role-1366")
+    page.get_by_role("button", name="Approve the role").click()
+    expect(page.get_by_role("status")).to_contain_text("The role is approved")
+    expect(page.locator("dl.facts")).to_contain_text("Active")
+    membership.refresh_from_db()
+    assert membership.active and not membership.awaiting_approval

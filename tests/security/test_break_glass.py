@@ -214,5 +214,5 @@ def test_an_ordinary_account_still_gets_one(world: World) -> None:
 
     response = _admin_add_membership(world, person, world.agency_b)
 
-    assert response.status_code == 302
-    assert Membership.objects.filter(user=person, agency=world.agency_b, active=True).exists()
+    assert response.status_code == 302  # saved, waiting for a second person (test_two_person_grant)
+    assert Membership.objects.get(user=person, agency=world.agency_b).awaiting_approval

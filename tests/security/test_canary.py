@@ -3,8 +3,8 @@ closed, exported, read through the API — with every logger at DEBUG (SQL inclu
 and the temporary directory watched. Its name and every free text given appear in no log line, no
 temporary file and no column of any table in clear (SQLite; PostgreSQL too when DATABASE_URL is set).
 
-Case numbers are still stored in clear (issue 18 point 4, being encrypted in parallel): that part is a
-strict expected failure, to be flipped when the encryption lands.
+The case number is checked the same way (encrypted row-bound and searched through its digest since
+ADR 0011).
 """
 
 from __future__ import annotations

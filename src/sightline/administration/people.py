@@ -15,29 +15,38 @@ The rules that keep an agency admin inside their agency:
 
 An invitation makes an account with no usable password and mails a set-password link
 (`sightline.security.invitations`: Django's reset tokens, single use and expiring).
+
+Two-person rule for the admin site (issue 18, point 8): a role a system admin gives or widens there
+waits, inactive, until someone else approves it (`tenancy.grants`): one of the agency's
+administrators, or, for an agency with none yet, another system admin. So nobody with the admin
+site alone can make an account, give it a role and read youth data through it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from sightline.apitokens.models import ApiToken
-from sightline.audit.context import AuditContext, context_for
+from sightline.audit.context import AuditContext
 from sightline.audit.models import AuditAction
-from sightline.audit.services import audit_record
 from sightline.security import invitations
 from sightline.security.services import end_sessions
 from sightline.tenancy import access, errors
 from sightline.tenancy.errors import TenancyError
+from sightline.tenancy.grants import audit_membership as _audit
+from sightline.tenancy.grants import refusal as _refuse
 from sightline.tenancy.models import Agency, Membership, Role, ScreenerRole, TrainingRecord, User
-from sightline.tenancy.permissions import Permission, forget_grants, permitted_agency_ids
+from sightline.tenancy.permissions import (
+    Permission,
+    forget_grants,
+    permitted_agency_ids,
+)
 
 _NAME_MAX = 150
 NO_SUCH_PERSON = "No such person."
@@ -48,7 +57,8 @@ NO_SUCH_PERSON = "No such person."
 
 def people_of(*, user: User, agency: Agency, text: str = "") -> QuerySet[Membership]:
     """The agency's memberships (ended ones too) whose username, name or e-mail start with every word
-    of `text`, with their account and training; NotFound for anyone who does not manage its staff."""
+    of `text`, with their account and training, those waiting for approval first; NotFound for anyone
+    who does not manage its staff."""
     access.agency_for_user(
         user=user,
         agency_id=agency.pk,
@@ -64,7 +74,12 @@ def people_of(*, user: User, agency: Agency, text: str = "") -> QuerySet[Members
             | Q(user__email__istartswith=word)
         )
     return found.prefetch_related("user__training_records").order_by(
-        "-active", "user__last_name", "user__first_name", "user__username", "pk"
+        F("requested_at").asc(nulls_last=True),  # roles waiting for approval come first
+        "-active",
+        "user__last_name",
+        "user__first_name",
+        "user__username",
+        "pk",
     )
 
 
@@ -108,16 +123,6 @@ def training_status(user: User, *, today: dt.date) -> str:
 # --- checks --------------------------------------------------------------------------------------------
 
 
-def _refuse(message: str, membership: Membership) -> access.Forbidden:
-    return access.Forbidden(
-        message,
-        object_type="membership",
-        object_id=membership.pk,
-        permission=Permission.STAFF_MANAGE,
-        agency_id=membership.agency_id,
-    )
-
-
 def _check_target(by: User, membership: Membership) -> None:
     """Refuse (403) a change of one's own membership, and of anyone the admin site manages."""
     access.require_at(by, Permission.STAFF_MANAGE, membership.agency)
@@ -140,19 +145,6 @@ def _grantable(role: str, screener_role: str) -> None:
         raise TenancyError(errors.ROLE_NOT_GRANTABLE, field="role")
     if screener_role and screener_role not in ScreenerRole.values:
         raise TenancyError(errors.UNKNOWN_SCREENER_ROLE, field="screener_role")
-
-
-def _audit(
-    by: User, action: AuditAction, obj: Any, context: AuditContext | None, **detail: Any
-) -> None:
-    audit_record(
-        actor=by,
-        action=action,
-        obj=obj,
-        agency_id=getattr(obj, "agency_id", None) or detail.pop("agency_id", None),
-        context=context_for(by, context),
-        detail=detail,
-    )
 
 
 # --- changes -------------------------------------------------------------------------------------------
@@ -276,11 +268,16 @@ def role_set(
         raise TenancyError(errors.ROLE_UNCHANGED, field="role")
     if not membership.user.is_active:
         raise TenancyError(errors.USER_INACTIVE, field="role")
+    if membership.awaiting_approval and by.pk == membership.requested_by_id:
+        raise _refuse(errors.APPROVE_SOMEONE_ELSES, membership)
     before = {"role": membership.role, "active": membership.active}
     with transaction.atomic():
         membership.role = role
         membership.active = True
-        fields = ["role", "active"]
+        # Giving a role to someone waiting for one is a second person's decision: the wait ends.
+        membership.requested_by = None
+        membership.requested_at = None
+        fields = ["role", "active", "requested_by", "requested_at"]
         if screener_role is not None:
             membership.screener_role = screener_role
             fields.append("screener_role")

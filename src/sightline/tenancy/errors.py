@@ -52,3 +52,12 @@ NO_CURRENT_TRAINING = gettext_noop("This person has no current training to withd
 TRAINED_BEFORE_RETRAINING = gettext_noop(
     "Re-training must be dated on or after {required_on}, the day re-training was required."
 )
+
+# Two-person rule for roles given in the admin site (tenancy.grants).
+NOT_AWAITING_APPROVAL = gettext_noop("This membership is not waiting for approval.")
+APPROVE_SOMEONE_ELSES = gettext_noop(
+    "The person who asked for this role cannot approve it: someone else must."
+)
+APPROVED_BY_AGENCY = gettext_noop(
+    "This agency has its own administrators: one of them approves the role on its People page."
+)

@@ -82,6 +82,17 @@ class Membership(models.Model):
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Two-person rule (issue 18, point 8): a role given or widened by a system admin in the admin site
+    # waits, inactive, until someone else approves it (an administrator of the agency, or another
+    # system admin when the agency has none). Set while it waits; cleared when approved or declined.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["agency__name", "user__username"]
@@ -91,6 +102,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.agency}"
+
+    @property
+    def awaiting_approval(self) -> bool:
+        """Given in the admin site and not yet approved by a second person: grants nothing."""
+        return self.requested_at is not None
 
 
 class TrainingRecord(models.Model):

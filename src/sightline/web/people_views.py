@@ -29,7 +29,7 @@ from sightline.audit.context import AuditContext
 from sightline.catalog import selectors as catalog
 from sightline.security import services as security
 from sightline.security.invitations import invitation_tokens
-from sightline.tenancy import access
+from sightline.tenancy import access, grants
 from sightline.tenancy.choices import Role, ScreenerRole
 from sightline.tenancy.errors import TenancyError
 from sightline.tenancy.permissions import Permission, has_permission
@@ -86,9 +86,8 @@ def _agency(request: HttpRequest, agency_id: int) -> Agency:
 def people_list(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = _agency(request, agency_id)
     text = request.GET.get("q", "").strip()[:100]
-    page = Paginator(
-        people.people_of(user=request.user, agency=agency, text=text), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    found = people.people_of(user=request.user, agency=agency, text=text)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [
         {
@@ -106,6 +105,7 @@ def people_list(request: HttpRequest, agency_id: int) -> HttpResponse:
             "agencies": list(access.agencies_visible_to(request.user, Permission.STAFF_MANAGE)),
             "page": page,
             "rows": rows,
+            "waiting": found.filter(requested_at__isnull=False).count(),
             "q": text,
             "query": urlencode({"q": text}) if text else "",
             "can_delete": has_permission(request.user, Permission.RECORD_DELETE, agency=agency),
@@ -147,7 +147,7 @@ def people_invite(request: HttpRequest, agency_id: int) -> HttpResponse:
     )
 
 
-ACTIONS = ("role", "end", "deactivate", "retrain", "resend")
+ACTIONS = ("role", "end", "deactivate", "retrain", "resend", "approve", "decline")
 
 
 @login_required
@@ -230,6 +230,12 @@ def _act(
             return _(
                 "The account is deactivated: its sessions have ended and its API tokens are revoked."
             ), ""
+        if action == "approve":
+            grants.membership_approve(by=by, membership=membership, context=context)
+            return _("The role is approved: it applies from this person's next page."), ""
+        if action == "decline":
+            grants.membership_decline(by=by, membership=membership, context=context)
+            return _("The role is declined: this person has no role here."), ""
         if action == "resend":
             people.invitation_resend(by=by, membership=membership, context=context)
             return _("A new set-password link has been sent."), ""
