@@ -17,6 +17,7 @@ from sightline.reporting.scope import Period, resolve
 from sightline.tenancy.models import Agency, Membership, Role, User
 from tests import factories
 from tests.reporting.independent import current_screenings, rows
+from tests.reporting.published import published_region, region_boards
 from tests.stats.attack import recoverable
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,41 @@ def test_state_figures_are_unchanged_when_suppression_is_off(analyst: User, sett
         board.levels_table.rows[0].cells[2].share.estimate,  # type: ignore[union-attr]
         (frame["level"] == "clear_concern").mean(),
     )
+
+
+def test_state_and_county_dashboards_together_give_no_hidden_cell_back(analyst: User) -> None:
+    boards = region_boards(analyst, YEAR, TODAY)
+    assert len(boards) == 3  # the state and its two counties
+
+    tables, same, sums, rows_only, unpublished = published_region(boards)
+
+    for name, grid in tables.items():
+        for line in grid:
+            assert not any(v is not None and 1 <= v <= 10 for v in line), name
+    found = recoverable(tables, same, sums, rows_only)
+    assert [cell for cell in found if cell[0] not in unpublished] == []
+    # The same county figures whichever report they are read in.
+    state_agencies = {
+        r.key: r for t in boards["state"].breakdowns if t.key == "agency" for r in t.rows
+    }
+    for county in (b for name, b in boards.items() if name != "state"):
+        for row in next(t for t in county.breakdowns if t.key == "agency").rows:
+            assert [c.count for c in row.cells] == [c.count for c in state_agencies[row.key].cells]
+
+
+def test_suppressing_each_level_alone_would_give_cells_back(
+    analyst: User, monkeypatch: Any
+) -> None:
+    # The control for the test above: with the region's relations ignored, the same attack wins.
+    from sightline.reporting import suppressing
+
+    def alone(state: Any, counties: list[Any], _names: list[str]) -> list[Any]:
+        return [suppressing.protect(raw, {}, on=True) for raw in (state, *counties)]
+
+    monkeypatch.setattr(figures, "protect_region", alone)
+    tables, same, sums, rows_only, unpublished = published_region(
+        region_boards(analyst, YEAR, TODAY)
+    )
+
+    found = recoverable(tables, same, sums, rows_only)
+    assert [cell for cell in found if cell[0] not in unpublished] != []

@@ -4,12 +4,14 @@ Given published tables (None for a suppressed cell) whose inner cells sum to the
 totals, set up every published linear equation over the unknown (suppressed) cells, and ask for each
 unknown: (1) is it in the row space of the equations (numpy rank: then it is uniquely determined)?
 (2) what are its least and greatest values with all cells >= 0 (scipy linprog: the LP bounds)?
-Tables passed together may share unknowns by name, which is how differencing two tables is attacked.
+Tables passed together may share unknowns by name, which is how differencing two tables is attacked;
+`sums` adds relations "this cell = the sum of those cells" between tables (a state figure and the
+same figure of each county), and tables named in `rows_only` publish row totals but no column totals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from scipy.optimize import linprog
@@ -18,11 +20,18 @@ Cell = int | None
 Named = tuple[str, int, int]  # (table name, row, column)
 
 
+Sum = tuple[Named, list[Named]]  # (the total, its parts)
+
+
 def equations(
-    tables: dict[str, Sequence[Sequence[Cell]]], same: dict[Named, Named] | None = None
+    tables: dict[str, Sequence[Sequence[Cell]]],
+    same: dict[Named, Named] | None = None,
+    sums: Sequence[Sum] = (),
+    rows_only: Collection[str] = (),
 ) -> tuple[list[Named], np.ndarray, np.ndarray]:
     """Unknowns and the system A x = b. Each table includes its margins (last row and column are
-    totals). `same` maps a cell to another that holds the same quantity (a shared total)."""
+    totals; only the last column for a table in `rows_only`). `same` maps a cell to another that
+    holds the same quantity (a shared total); `sums` are cross-table totals."""
     same = same or {}
     unknowns: list[Named] = []
     index: dict[Named, int] = {}
@@ -55,17 +64,23 @@ def equations(
         rhs.append(b)
 
     for name, table in tables.items():
+        if not table:
+            continue  # no rows, no equations
         height, width = len(table), len(table[0])
         for i in range(height):
             line(
                 [((name, i, j), table[i][j], 1.0) for j in range(width - 1)]
                 + [((name, i, width - 1), table[i][width - 1], -1.0)]
             )
+        if name in rows_only:
+            continue
         for j in range(width):
             line(
                 [((name, i, j), table[i][j], 1.0) for i in range(height - 1)]
                 + [((name, height - 1, j), table[height - 1][j], -1.0)]
             )
+    for total, parts in sums:
+        line([(total, _value(tables, total), -1.0)] + [(p, _value(tables, p), 1.0) for p in parts])
     return unknowns, np.array(rows), np.array(rhs)
 
 
@@ -95,15 +110,23 @@ def bounds(a: np.ndarray, b: np.ndarray, k: int) -> tuple[float, float]:
 
 
 def recoverable(
-    tables: dict[str, Sequence[Sequence[Cell]]], same: dict[Named, Named] | None = None
+    tables: dict[str, Sequence[Sequence[Cell]]],
+    same: dict[Named, Named] | None = None,
+    sums: Sequence[Sum] = (),
+    rows_only: Collection[str] = (),
 ) -> list[tuple[Named, str]]:
     """The suppressed cells an attacker pins down, and how (rank or LP bounds)."""
-    unknowns, a, b = equations(tables, same)
+    unknowns, a, b = equations(tables, same, sums, rows_only)
     if not unknowns:
         return []
+    # e_k is in the row space of A exactly when every null-space vector is zero at k (one SVD for
+    # all unknowns; `determined` is the same test one unknown at a time).
+    _u, singular, vt = np.linalg.svd(a)
+    rank = int((singular > singular.max(initial=0.0) * max(a.shape) * 1e-12).sum())
+    null = vt[rank:]
     found = []
     for k, named in enumerate(unknowns):
-        if determined(a, k):
+        if not null.size or np.abs(null[:, k]).max() < 1e-9:
             found.append((named, "rank"))
             continue
         least, most = bounds(a, b, k)

@@ -79,3 +79,28 @@ def test_a_lone_non_zero_cell_is_hidden_with_every_total_that_equals_it() -> Non
 
     assert table.suppressed[1, 1] and table.suppressed[1, 2] and table.suppressed[2, 2]
     assert recoverable({"t": published(table)}) == []
+
+
+def test_a_lone_hidden_cell_of_a_sum_gets_the_cheapest_other_non_zero_cell_as_company() -> None:
+    from sightline.stats.suppression import lone_cells
+
+    state_is_hidden = [("state", 9, True), ("a", 0, False), ("b", 40, False), ("c", 25, False)]
+    none_hidden = [("state", 30, False), ("d", 30, False)]
+    two_hidden = [("state", 12, True), ("e", 5, True), ("f", 7, False)]
+
+    assert lone_cells([state_is_hidden, none_hidden, two_hidden]) == {"c"}
+    assert lone_cells([[("state", 4, False), ("g", 4, True), ("h", 0, False)]]) == {"state"}
+
+
+def test_cells_forced_in_a_family_are_hidden_and_stay_protected() -> None:
+    by_gender = np.array([[30, 22, 14], [28, 25, 19]])
+    by_age = np.array([[20, 17, 12], [38, 30, 21]])
+    forced = np.zeros((3, 4), dtype=bool)
+    forced[0, 0] = True  # another report had to hide this figure
+
+    gender, age = suppress_family([by_gender, by_age], forced=[forced, None])
+
+    assert gender.suppressed[0, 0]
+    same = {("age", 2, j): ("gender", 2, j) for j in range(4)}
+    assert recoverable({"gender": published(gender), "age": published(age)}, same) == []
+    assert np.array_equal(gender.suppressed[-1], age.suppressed[-1])

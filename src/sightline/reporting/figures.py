@@ -2,7 +2,8 @@
 
 `dashboard(user=, scope=, period=, today=)` reads the rollups (and, for what the rollups do not hold,
 a few small live queries: follow-ups, training, schedule coverage), builds every table, applies
-small-cell suppression when the scope leaves an agency, and attaches each share's 95% Wilson interval
+small-cell suppression when the scope leaves an agency (a county or state report together with the
+others of its region, `reporting.suppressing`), and attaches each share's 95% Wilson interval
 and each table's test of independence from `sightline.stats`. The page, the CSV/XLSX/PDF exports and
 the CLI all render this one `Dashboard`, so they show the same numbers.
 
@@ -22,12 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from sightline import stats
@@ -43,7 +44,19 @@ from sightline.reporting.models import (
     ScreeningRollup,
     YouthRollup,
 )
-from sightline.reporting.scope import Period, Scope, agency_facts
+from sightline.reporting.scope import Period, Scope, agency_facts, region
+from sightline.reporting.suppressing import (
+    COVERAGE,
+    FOLLOW_UP,
+    YOUTH,
+    IndicatorCounts,
+    Protected,
+    Raw,
+    Spec,
+    limits,
+    protect,
+    protect_region,
+)
 from sightline.tenancy.choices import AgencyType, ScreenerRole
 from sightline.tenancy.models import TrainingRecord, User
 from sightline.youth.choices import GenderIdentity, RaceEthnicity
@@ -154,48 +167,6 @@ def _ordered(keys: Iterable[str], labels: dict[str, str], *, by_label: bool = Fa
     return [k for k in order if k in keys] + sorted(keys - set(order))
 
 
-# --- suppression --------------------------------------------------------------------------------------
-
-
-def _limits() -> tuple[int, int]:
-    return int(settings.SIGHTLINE_SUPPRESS_LOW), int(settings.SIGHTLINE_SUPPRESS_HIGH)
-
-
-def _visible(values: np.ndarray) -> stats.SuppressedTable:
-    margins = stats.suppression.with_margins(values)
-    return stats.SuppressedTable(margins, np.zeros(margins.shape, dtype=bool))
-
-
-def _protect_family(
-    matrices: Sequence[np.ndarray], *, on: bool, forced_totals: np.ndarray | None = None
-) -> list[stats.SuppressedTable]:
-    if not on:
-        return [_visible(m) for m in matrices]
-    low, high = _limits()
-    return stats.suppression.suppress_family(
-        matrices, low=low, high=high, forced_totals=forced_totals
-    )
-
-
-def _protect_rows(matrix: np.ndarray, *, on: bool) -> stats.SuppressedTable:
-    """Rows that add up across their columns only (indicator counts by group, with the "all" count as
-    the row total): each row is protected on its own."""
-    if not on or matrix.size == 0:
-        return _visible(matrix)
-    low, high = _limits()
-    margins = stats.suppression.with_margins(matrix)
-    mask = np.zeros(margins.shape, dtype=bool)
-    for i in range(matrix.shape[0]):
-        row = stats.suppress(matrix[i : i + 1], low=low, high=high)
-        mask[i] = row.suppressed[0]
-    return stats.SuppressedTable(margins, mask)
-
-
-def _protect_cell(value: int, *, on: bool) -> Cell:
-    low, high = _limits()
-    return Cell(None if on and low <= value <= high else value)
-
-
 # --- building tables ----------------------------------------------------------------------------------
 
 
@@ -256,42 +227,143 @@ def _levels(found: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return (*known, *((c, c) for c in sorted(set(found) - codes) if c))
 
 
-def dashboard(*, user: User, scope: Scope, period: Period, today: dt.date) -> Dashboard:
-    """Every figure of the scope's dashboard for the period (see the module docstring)."""
-    ids = scope.agency_ids
-    rollups.catch_up(ids)  # what changes since the last read marked stale is rewritten first
-    on = scope.suppressed
-    rollup = ScreeningRollup.objects.filter(
-        agency_id__in=ids, month__gte=period.start, month__lte=period.end
-    )
-    by_dimension: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for dimension, value, level, n in (
+# --- loading: once per region, per agency -------------------------------------------------------------
+
+
+Rows = dict[int, list[tuple[Any, ...]]]  # county (or agency) id -> rows
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What the rollups hold for the period, added up per county in the database (per agency for the
+    agency rows and coverage): loaded once, then added up for every scope of the region (the state
+    and each county), so suppressing them together costs no more queries."""
+
+    by_dimension: Rows  # county -> (dimension, value, level, n)
+    per_agency_month: Rows  # agency -> (month, level, n)
+    follow: Rows  # county -> (level, followed up, days, n)
+    youth: Rows  # county -> (highest level, n)
+    indicators: Rows  # county -> (measure, dimension, value, indicator id, n)
+    coverage: dict[int, tuple[int, int, int, int]] | None  # agency -> first due/on time, rescreens
+    facts: dict[int, tuple[str, str, str, int]]  # agency -> name, type, county name, county id
+
+    def counties(self, scope: Scope) -> list[int]:
+        return sorted({self.facts[a][3] for a in scope.agency_ids if a in self.facts})
+
+
+def _keyed(rows: Iterable[tuple[Any, ...]]) -> Rows:
+    """Rows whose first value is a county or agency id, by that id (the sum column made an int)."""
+    found: Rows = defaultdict(list)
+    for key, *rest, n in rows:
+        found[key].append((*rest, int(n)))
+    return found
+
+
+# Grouping a state's key-indicator rollups by county is a hash aggregate of some 25,000 groups over
+# ~400,000 rows (58 counties, 600,000 screenings a year): at PostgreSQL's default 4 MB it spills to
+# disk and takes 5x longer (630 ms against 125 ms).
+REPORT_WORK_MEM = "64MB"
+
+
+def _load(user: User, ids: tuple[int, ...], period: Period, today: dt.date) -> _Counts:
+    if connection.vendor != "postgresql":
+        return _read(user, ids, period, today)
+    # SET LOCAL lasts to the end of the transaction: the request's, or this one.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
+        return _read(user, ids, period, today)
+
+
+def _read(user: User, ids: tuple[int, ...], period: Period, today: dt.date) -> _Counts:
+    in_period = {"agency_id__in": ids, "month__gte": period.start, "month__lte": period.end}
+    rollup = ScreeningRollup.objects.filter(**in_period)
+    county = "agency__county_id"
+    by_dimension = _keyed(
         rollup.exclude(dimension=Dimension.ALL)
-        .values_list("dimension", "value", "level")
+        .values_list(county, "dimension", "value", "level")
         .annotate(n=Sum("screenings"))
         .order_by()
-    ):
-        by_dimension[dimension][value][level] = int(n)
-    per_agency_month: list[tuple[int, dt.date, str, int]] = [
-        (a, m, level, int(n))
-        for a, m, level, n in rollup.filter(dimension=Dimension.ALL)
+    )
+    per_agency_month = _keyed(
+        rollup.filter(dimension=Dimension.ALL)
         .values_list("agency_id", "month", "level")
         .annotate(n=Sum("screenings"))
         .order_by()
-    ]
-    levels = _levels(level for *_x, level, _n in per_agency_month)
+    )
+    follow = _keyed(
+        FollowUpRollup.objects.filter(**in_period)
+        .values_list(county, "level", "followed_up", "days")
+        .annotate(n=Sum("screenings"))
+        .order_by()
+    )
+    youth = _keyed(
+        YouthRollup.objects.filter(agency_id__in=ids, period=period.kind, start=period.start)
+        .values_list(county, "highest_level")
+        .annotate(n=Sum("youth"))
+        .order_by()
+    )
+    # Only the (measure, dimension) pairs the tables show: this also lets PostgreSQL read them by the
+    # (measure, month) index rather than by agency (a third of the time at 58 counties).
+    shown = Q()
+    for _key, measure, dimension, _limit in _INDICATOR_TABLES:
+        shown |= Q(measure=measure, dimension__in=[Dimension.ALL, dimension])
+    indicators = _keyed(
+        IndicatorRollup.objects.filter(shown, **in_period)
+        .values_list(county, "measure", "dimension", "value", "indicator_id")
+        .annotate(n=Sum("screenings"))
+        .order_by()
+    )
+    coverage = None
+    if period.start < today:
+        report = cov.coverage(
+            user=user,
+            start=period.start,
+            end=period.end,
+            today=today,
+            group_by="agency",
+            agency_ids=ids,
+        )
+        coverage = {
+            int(row.key[0]): (
+                row.first_due,
+                row.first_on_time,
+                row.rescreens_due,
+                row.rescreens_on_time,
+            )
+            for row in report.rows
+        }
+    return _Counts(
+        by_dimension,
+        per_agency_month,
+        follow,
+        youth,
+        indicators,
+        coverage,
+        agency_facts(ids),
+    )
+
+
+# --- one scope's figures, before suppression ----------------------------------------------------------
+
+
+def _raw(counts: _Counts, scope: Scope, period: Period, levels: tuple[tuple[str, str], ...]) -> Raw:
+    mine = set(scope.agency_ids)
+    counties = counts.counties(scope)
     labels = _labels()
-    facts = agency_facts(ids) if scope.level != "agency" else {}
+    facts = counts.facts
+    per_agency_month = [
+        (a, *row) for a in sorted(mine) for row in counts.per_agency_month.get(a, ())
+    ]
 
     def grouped(key_of: Any) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        found: dict[str, dict[str, int]] = defaultdict(dict)
         for agency_id, month, level, n in per_agency_month:
             k = key_of(agency_id, month)
-            counts[k][level] = counts[k].get(level, 0) + n
-        return counts
+            found[k][level] = found[k].get(level, 0) + n
+        return found
 
-    # (key, title, group label, counts, row keys with labels)
-    specs: list[tuple[str, str, str, dict[str, dict[str, int]], list[tuple[str, str]]]] = []
+    specs: list[Spec] = []
     monthly = grouped(lambda _a, m: m.isoformat())
     months = [(m.isoformat(), m.strftime("%b %Y")) for m in period.months]
     specs.append(("month", "Screenings by month", "Month", monthly, months))
@@ -300,43 +372,25 @@ def dashboard(*, user: User, scope: Scope, period: Period, today: dt.date) -> Da
         quarters = sorted({dims.quarter_of(m) for m in period.months})
         q_rows = [(q.isoformat(), f"Q{(q.month - 1) // 3 + 1} {q.year}") for q in quarters]
         specs.append(("quarter", "Screenings by quarter", "Quarter", quarterly, q_rows))
-    trend_keys = {spec[0] for spec in specs}
     if scope.level == "state":
         by_county = grouped(lambda a, _m: facts[a][2])
-        specs.append(
-            (
-                "county",
-                "By county",
-                "County",
-                by_county,
-                [(c, c) for c in sorted(by_county, key=str.casefold)],
-            )
-        )
+        rows = [(c, c) for c in sorted(by_county, key=str.casefold)]
+        specs.append(("county", "By county", "County", by_county, rows))
     if scope.level != "agency":
         by_type = grouped(lambda a, _m: facts[a][1])
-        specs.append(
-            (
-                "agency_type",
-                "By agency type",
-                "Agency type",
-                by_type,
-                [
-                    (k, labels["agency_type"].get(k, k))
-                    for k in _ordered(by_type, labels["agency_type"])
-                ],
-            )
-        )
+        type_rows = [
+            (k, labels["agency_type"].get(k, k)) for k in _ordered(by_type, labels["agency_type"])
+        ]
+        specs.append(("agency_type", "By agency type", "Agency type", by_type, type_rows))
         by_agency = grouped(lambda a, _m: str(a))
-        names = {str(a): f[0] for a, f in facts.items()}
-        specs.append(
-            (
-                "agency",
-                "By agency",
-                "Agency",
-                by_agency,
-                [(k, names.get(k, k)) for k in _ordered(by_agency, names, by_label=True)],
-            )
-        )
+        names = {str(a): facts[a][0] for a in mine if a in facts}
+        agency_rows = [(k, names.get(k, k)) for k in _ordered(by_agency, names, by_label=True)]
+        specs.append(("agency", "By agency", "Agency", by_agency, agency_rows))
+    by_dimension: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for county_id in counties:
+        for dimension, value, level, n in counts.by_dimension.get(county_id, ()):
+            cell = by_dimension[dimension][value]
+            cell[level] = cell.get(level, 0) + n
     for dimension, title, by_label in (
         (Dimension.PROGRAM, "By program", True),
         (Dimension.GENDER, "By gender", False),
@@ -345,73 +399,118 @@ def dashboard(*, user: User, scope: Scope, period: Period, today: dt.date) -> Da
         (Dimension.SCREENER_ROLE, "By screener role", False),
         (Dimension.INSTRUMENT, "By instrument", False),
     ):
-        counts = by_dimension.get(dimension, {})
+        found = by_dimension.get(dimension, {})
         names = labels[dimension]
-        keys = _ordered(counts, names, by_label=by_label)
+        keys = _ordered(found, names, by_label=by_label)
         specs.append(
             (
                 str(dimension),
                 title,
                 Dimension(dimension).label,
-                counts,
+                found,
                 [(k, names.get(k, k)) for k in keys],
             )
         )
-
-    matrices = [_matrix(counts, [k for k, _l in rows], levels) for *_h, counts, rows in specs]
+    matrices = [_matrix(found, [k for k, _l in rows], levels) for *_h, found, rows in specs]
     overall = np.array(
         [[sum(n for *_x, level, n in per_agency_month if level == code) for code, _l in levels]],
         dtype=np.int64,
     ).reshape(1, len(levels))
-
-    follow_matrix, follow_rows, follow_medians = _follow_up_counts(scope, period, levels)
-    codes = [code for code, _label in levels]
-    low, high = _limits()
-    forced = np.zeros(len(levels) + 1, dtype=bool)
-    while True:
-        family = _protect_family([overall, *matrices], on=on, forced_totals=forced)
-        margin = family[0].suppressed[-1]
-        # The follow-up rows add up to the level totals: hidden there means hidden here ...
-        follow_forced = np.zeros((len(follow_rows) + 1, 3), dtype=bool)
-        for i, (code, _label) in enumerate(follow_rows):
-            follow_forced[i, 2] = margin[codes.index(code)]
-        follow = (
-            stats.suppress(follow_matrix, low=low, high=high, forced=follow_forced)
-            if on
-            else _visible(follow_matrix)
+    follow, follow_rows, follow_days = _follow_up_counts(counts, counties, levels)
+    youth_by_level: dict[str, int] = defaultdict(int)
+    for county_id in counties:
+        for level, n in counts.youth.get(county_id, ()):
+            youth_by_level[level] += n
+    youth = np.array([[youth_by_level.get(code, 0) for code, _l in levels]], dtype=np.int64)
+    coverage = None
+    if counts.coverage is not None:
+        due = [counts.coverage[a] for a in sorted(mine) if a in counts.coverage]
+        first_due, first_on, again_due, again_on = (
+            (sum(column) for column in zip(*due, strict=True)) if due else (0, 0, 0, 0)
         )
-        # ... and a level total the follow-up table had to hide is hidden in every table.
-        needed = margin.copy()
-        for i, (code, _label) in enumerate(follow_rows):
-            needed[codes.index(code)] |= bool(follow.suppressed[i, 2])
-        if np.array_equal(needed, margin):
-            break
-        forced = needed
+        coverage = np.array(
+            [[first_on, first_due - first_on], [again_on, again_due - again_on]], dtype=np.int64
+        )
+    return Raw(
+        scope=scope,
+        levels=levels,
+        specs=specs,
+        overall=overall,
+        matrices=matrices,
+        follow=follow,
+        follow_rows=follow_rows,
+        follow_days=follow_days,
+        youth=youth,
+        indicators=_indicator_counts(counts, counties),
+        coverage=coverage,
+    )
 
+
+def _protect_cell(value: int, *, on: bool) -> Cell:
+    low, high = limits()
+    return Cell(None if on and low <= value <= high else value)
+
+
+# --- the dashboard ------------------------------------------------------------------------------------
+
+
+def dashboard(*, user: User, scope: Scope, period: Period, today: dt.date) -> Dashboard:
+    """Every figure of the scope's dashboard for the period (see the module docstring). A county or
+    state dashboard is suppressed together with the rest of its region (`reporting.suppressing`)."""
+    members = [scope]
+    if scope.suppressed:
+        state, counties = region(user, scope)
+        members = [state, *counties]
+    ids = tuple(sorted({a for member in members for a in member.agency_ids}))
+    rollups.catch_up(ids)  # what changes since the last read marked stale is rewritten first
+    counts = _load(user, ids, period, today)
+    levels = _levels(row[1] for rows in counts.per_agency_month.values() for row in rows)
+    raws = [_raw(counts, member, period, levels) for member in members]
+    if scope.suppressed:
+        names = [counts.facts[member.agency_ids[0]][2] for member in members[1:]]
+        found = protect_region(raws[0], raws[1:], names)
+        at = [(m.level, m.key) for m in members].index((scope.level, scope.key))
+        raw, tables = raws[at], found[at]
+    else:
+        raw = raws[0]
+        tables = protect(raw, {}, on=False)
+    return _build(scope, raw, tables, period, today)
+
+
+def _build(
+    scope: Scope, raw: Raw, protected: Protected, period: Period, today: dt.date
+) -> Dashboard:
+    on = scope.suppressed
+    levels = raw.levels
+    trend_keys = {"month", "quarter"}
     levels_table = _level_table(
         "levels",
         "Share of screenings at each level of concern",
         "",
         [("all", "All screenings")],
-        overall,
-        family[0],
+        raw.overall,
+        protected["levels"],
         levels,
         with_test=False,
     )
     tables = [
-        _level_table(key, title, group, rows, matrix, table, levels)
-        for (key, title, group, _c, rows), matrix, table in zip(
-            specs, matrices, family[1:], strict=True
-        )
+        _level_table(key, title, group, rows, matrix, protected[key], levels)
+        for (key, title, group, _c, rows), matrix in zip(raw.specs, raw.matrices, strict=True)
     ]
     trends = tuple(t for t in tables if t.key in trend_keys)
     breakdowns = tuple(t for t in tables if t.key not in trend_keys)
-    follow_table = _follow_up_table(follow, follow_rows, follow_medians)
-    youth_cells = _youth_headlines(scope, period, levels, on=on)
+    youth = protected[YOUTH]
+    width = len(levels)
+    youth_count = youth.cell(0, width)
     trained, expiring = _providers(scope, today)
     headlines = (
-        Headline("Screenings", Cell(family[0].cell(1, len(levels)))),
-        *youth_cells,
+        Headline("Screenings", Cell(protected["levels"].cell(1, width))),
+        Headline("Youth screened", Cell(youth_count)),
+        Headline(
+            f"Youth with {levels[-1][1].lower()}",
+            _cell(youth, 0, width - 1, youth_count),
+            note="by the highest level among their screenings in the period",
+        ),
         Headline("Providers trained (current today)", _protect_cell(trained, on=on)),
         Headline(
             f"Training expiring within {EXPIRING_DAYS} days",
@@ -427,10 +526,10 @@ def dashboard(*, user: User, scope: Scope, period: Period, today: dt.date) -> Da
         levels_table=levels_table,
         breakdowns=breakdowns,
         trends=trends,
-        follow_up=follow_table,
-        indicators=_indicator_tables(scope, period, levels, tables, on=on),
-        coverage=_coverage_table(user, scope, period, today, on=on),
-        suppression=_limits() if on else None,
+        follow_up=_follow_up_table(protected[FOLLOW_UP], raw.follow_rows, raw.follow_days),
+        indicators=_indicator_tables(raw, protected, tables),
+        coverage=_coverage_table(protected.get(COVERAGE)),
+        suppression=limits() if on else None,
     )
 
 
@@ -438,29 +537,21 @@ def dashboard(*, user: User, scope: Scope, period: Period, today: dt.date) -> Da
 
 
 def _follow_up_counts(
-    scope: Scope, period: Period, levels: tuple[tuple[str, str], ...]
+    counts: _Counts, counties: list[int], levels: tuple[tuple[str, str], ...]
 ) -> tuple[np.ndarray, list[tuple[str, str]], dict[str, dict[float, int]]]:
     """Per level that calls for follow-up: [followed up, not yet], and {days: screenings}."""
     calling = list(levels[1:])
+    wanted = {code for code, _l in calling}
     done: dict[str, int] = defaultdict(int)
     owed: dict[str, int] = defaultdict(int)
     days: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
-    rows = (
-        FollowUpRollup.objects.filter(
-            agency_id__in=scope.agency_ids,
-            month__gte=period.start,
-            month__lte=period.end,
-            level__in=[code for code, _l in calling],
-        )
-        .values_list("level", "followed_up", "days")
-        .annotate(n=Sum("screenings"))
-        .order_by()
-    )
-    for level, followed_up, after, n in rows:
-        owed[level] += int(n)
+    for level, followed_up, after, n in (r for c in counties for r in counts.follow.get(c, ())):
+        if level not in wanted:
+            continue
+        owed[level] += n
         if followed_up:
-            done[level] += int(n)
-            days[level][float(after)] += int(n)
+            done[level] += n
+            days[level][float(after)] += n
     matrix = np.array([[done[c], owed[c] - done[c]] for c, _l in calling], dtype=np.int64).reshape(
         len(calling), 2
     )
@@ -499,33 +590,7 @@ def _follow_up_table(
     )
 
 
-# --- youth and providers ------------------------------------------------------------------------------
-
-
-def _youth_headlines(
-    scope: Scope, period: Period, levels: tuple[tuple[str, str], ...], *, on: bool
-) -> list[Headline]:
-    found = dict(
-        YouthRollup.objects.filter(
-            agency_id__in=scope.agency_ids, period=period.kind, start=period.start
-        )
-        .values_list("highest_level")
-        .annotate(n=Sum("youth"))
-        .order_by()
-    )
-    matrix = np.array([[int(found.get(code, 0)) for code, _l in levels]], dtype=np.int64)
-    table = _protect_family([matrix], on=on)[0]
-    width = len(levels)
-    youth = table.cell(0, width)
-    top_label = levels[-1][1]
-    return [
-        Headline("Youth screened", Cell(youth)),
-        Headline(
-            f"Youth with {top_label.lower()}",
-            _cell(table, 0, width - 1, youth),
-            note="by the highest level among their screenings in the period",
-        ),
-    ]
+# --- providers ---------------------------------------------------------------------------------------
 
 
 def _providers(scope: Scope, today: dt.date) -> tuple[int, int]:
@@ -554,85 +619,84 @@ def _indicator_titles() -> dict[str, str]:
     return titles
 
 
-def _indicator_tables(
-    scope: Scope,
-    period: Period,
-    levels: tuple[tuple[str, str], ...],
-    tables: list[Table],
-    *,
-    on: bool,
-) -> tuple[Table, ...]:
-    counts: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(dict)
+# (table key, measure, group dimension, top N or None)
+_INDICATOR_TABLES = (
+    ("indicators_present", IndicatorMeasure.PRESENT_AT_CLEAR, Dimension.GENDER, TOP_INDICATORS),
+    ("indicators_nei", IndicatorMeasure.NOT_ENOUGH_INFORMATION, Dimension.SCREENER_ROLE, None),
+)
+
+
+def _indicator_counts(counts: _Counts, counties: list[int]) -> tuple[IndicatorCounts, ...]:
+    found: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
     )
-    for measure, dimension, value, indicator, n in (
-        IndicatorRollup.objects.filter(
-            agency_id__in=scope.agency_ids, month__gte=period.start, month__lte=period.end
-        )
-        .values_list("measure", "dimension", "value", "indicator_id")
-        .annotate(n=Sum("screenings"))
-        .order_by()
-    ):
-        counts[(measure, dimension)][indicator][value] = int(n)
+    for county_id in counties:
+        for measure, dimension, value, indicator, n in counts.indicators.get(county_id, ()):
+            found[(measure, dimension)][indicator][value] += n
+    titles = _indicator_titles()
+    labels = _labels()
+    built = []
+    for key, measure, dimension, limit in _INDICATOR_TABLES:
+        all_counts = found[(measure, Dimension.ALL)]
+        group_counts = found[(measure, dimension)]
+        ranked = sorted(all_counts, key=lambda i: (-all_counts[i].get("", 0), titles.get(i, i)))
+        complete = limit is None or len(ranked) <= limit
+        if limit is not None:
+            ranked = ranked[:limit]
+        groups = _ordered({v for i in ranked for v in group_counts.get(i, {})}, labels[dimension])
+        matrix = np.array(
+            [[group_counts.get(i, {}).get(g, 0) for g in groups] for i in ranked], dtype=np.int64
+        ).reshape(len(ranked), len(groups))
+        built.append(IndicatorCounts(key, ranked, groups, matrix, complete))
+    return tuple(built)
+
+
+def _indicator_tables(raw: Raw, protected: Protected, tables: list[Table]) -> tuple[Table, ...]:
     titles = _indicator_titles()
     labels = _labels()
     by_key = {t.key: t for t in tables}
-    top_label = levels[-1][1].lower()
-    present = _indicator_table(
-        key="indicators_present",
-        title=f"Top {TOP_INDICATORS} key indicators in screenings with {top_label}",
-        groups_table=by_key.get(Dimension.GENDER),
-        all_counts=counts[(IndicatorMeasure.PRESENT_AT_CLEAR, Dimension.ALL)],
-        group_counts=counts[(IndicatorMeasure.PRESENT_AT_CLEAR, Dimension.GENDER)],
-        group_labels=labels[Dimension.GENDER],
-        denominator_column=len(levels) - 1,
-        limit=TOP_INDICATORS,
-        titles=titles,
-        share_of=f"screenings with {top_label} in the column's group",
-        note="Present: rated possible or clear concern.",
-        on=on,
+    top_label = raw.levels[-1][1].lower()
+    present, missing = raw.indicators
+    return (
+        _indicator_table(
+            present,
+            protected[present.key],
+            title=f"Top {TOP_INDICATORS} key indicators in screenings with {top_label}",
+            groups_table=by_key.get(Dimension.GENDER),
+            group_labels=labels[Dimension.GENDER],
+            denominator_column=len(raw.levels) - 1,
+            titles=titles,
+            share_of=f"screenings with {top_label} in the column's group",
+            note="Present: rated possible or clear concern.",
+        ),
+        _indicator_table(
+            missing,
+            protected[missing.key],
+            title="Key indicators rated 'not enough information', by screener role",
+            groups_table=by_key.get(Dimension.SCREENER_ROLE),
+            group_labels=labels[Dimension.SCREENER_ROLE],
+            denominator_column=None,
+            titles=titles,
+            share_of="all screenings by screeners in the column's role",
+            note="Where information is missing: a high share says screeners in that role often "
+            "cannot know about the area.",
+        ),
     )
-    missing = _indicator_table(
-        key="indicators_nei",
-        title="Key indicators rated 'not enough information', by screener role",
-        groups_table=by_key.get(Dimension.SCREENER_ROLE),
-        all_counts=counts[(IndicatorMeasure.NOT_ENOUGH_INFORMATION, Dimension.ALL)],
-        group_counts=counts[(IndicatorMeasure.NOT_ENOUGH_INFORMATION, Dimension.SCREENER_ROLE)],
-        group_labels=labels[Dimension.SCREENER_ROLE],
-        denominator_column=None,
-        limit=None,
-        titles=titles,
-        share_of="all screenings by screeners in the column's role",
-        note="Where information is missing: a high share says screeners in that role often "
-        "cannot know about the area.",
-        on=on,
-    )
-    return (present, missing)
 
 
 def _indicator_table(
+    counts: IndicatorCounts,
+    table: stats.SuppressedTable,
     *,
-    key: str,
     title: str,
     groups_table: Table | None,
-    all_counts: dict[str, dict[str, int]],
-    group_counts: dict[str, dict[str, int]],
     group_labels: dict[str, str],
     denominator_column: int | None,
-    limit: int | None,
     titles: dict[str, str],
     share_of: str,
     note: str,
-    on: bool,
 ) -> Table:
-    ranked = sorted(all_counts, key=lambda i: (-all_counts[i].get("", 0), titles.get(i, i)))
-    if limit is not None:
-        ranked = ranked[:limit]
-    groups = _ordered({v for i in ranked for v in group_counts.get(i, {})}, group_labels)
-    matrix = np.array(
-        [[group_counts.get(i, {}).get(g, 0) for g in groups] for i in ranked], dtype=np.int64
-    ).reshape(len(ranked), len(groups))
-    table = _protect_rows(matrix, on=on)
+    groups = counts.groups
 
     def denominator(row: Row | None) -> int | None:
         if row is None:
@@ -644,7 +708,7 @@ def _indicator_table(
     denominators = [denominator(group_rows.get(g)) for g in groups]
     overall = denominator(groups_table.total if groups_table else None)
     rows = []
-    for i, indicator in enumerate(ranked):
+    for i, indicator in enumerate(counts.ranked):
         cells = tuple(_cell(table, i, j, denominators[j]) for j in range(len(groups)))
         rows.append(
             Row(
@@ -655,7 +719,7 @@ def _indicator_table(
             )
         )
     return Table(
-        key=key,
+        key=counts.key,
         title=title,
         group="Key indicator",
         columns=tuple(group_labels.get(g, g) for g in groups),
@@ -670,28 +734,9 @@ def _indicator_table(
 # --- schedule coverage --------------------------------------------------------------------------------
 
 
-def _coverage_table(
-    user: User, scope: Scope, period: Period, today: dt.date, *, on: bool
-) -> Table | None:
-    if period.start >= today:
+def _coverage_table(table: stats.SuppressedTable | None) -> Table | None:
+    if table is None:
         return None
-    report = cov.coverage(
-        user=user,
-        start=period.start,
-        end=period.end,
-        today=today,
-        group_by="agency",
-        agency_ids=scope.agency_ids,
-    )
-    total = report.total
-    matrix = np.array(
-        [
-            [total.first_on_time, total.first_due - total.first_on_time],
-            [total.rescreens_on_time, total.rescreens_due - total.rescreens_on_time],
-        ],
-        dtype=np.int64,
-    )
-    table = _protect_family([matrix], on=on)[0]
     rows = []
     for i, label in enumerate(("First screenings", "Rescreens")):
         due = table.cell(i, 2)

@@ -136,11 +136,42 @@ def resolve(user: User, level: str, key: str) -> Scope:
     )
 
 
-def agency_facts(agency_ids: tuple[int, ...]) -> dict[int, tuple[str, str, str]]:
-    """Agency id -> (name, type, county name) for the rows of a county or state report."""
+def agency_facts(agency_ids: tuple[int, ...]) -> dict[int, tuple[str, str, str, int]]:
+    """Agency id -> (name, type, county name, county id) for the rows of a county or state report."""
     return {
-        pk: (name, kind, county)
-        for pk, name, kind, county in Agency.objects.filter(pk__in=agency_ids).values_list(
-            "pk", "name", "type", "county__name"
-        )
+        pk: (name, kind, county, county_id)
+        for pk, name, kind, county, county_id in Agency.objects.filter(
+            pk__in=agency_ids
+        ).values_list("pk", "name", "type", "county__name", "county_id")
     }
+
+
+def region(user: User, scope: Scope) -> tuple[Scope, list[Scope]]:
+    """The state report and every county report that a county or state `scope` is published beside,
+    over the same agencies: a county figure and the state figure that adds it up are suppressed
+    together (`reporting.suppressing`), so the person gets the same county figures from either."""
+    if scope.level == "state":
+        code = scope.key
+        agencies = Agency.objects.filter(pk__in=scope.agency_ids)
+    elif scope.level == "county":
+        code = County.objects.filter(pk=int(scope.key)).values_list("state", flat=True).get()
+        visible = access.agencies_visible_to(user, Permission.AGGREGATE_VIEW)
+        agencies = visible.filter(county__state=code)  # what resolve(user, "state", code) covers
+    else:
+        raise ValueError("an agency report is published on its own")
+    counties: dict[int, tuple[str, list[int]]] = {}
+    for pk, county_id, name in agencies.order_by("pk").values_list(
+        "pk", "county_id", "county__name"
+    ):
+        counties.setdefault(county_id, (name, []))[1].append(pk)
+    state = Scope(
+        "state",
+        code,
+        f"State of {code}",
+        tuple(sorted(pk for _name, ids in counties.values() for pk in ids)),
+    )
+    found = [
+        Scope("county", str(county_id), f"{name} County, {code}", tuple(sorted(ids)))
+        for county_id, (name, ids) in sorted(counties.items())
+    ]
+    return (scope if scope.level == "state" else state), found

@@ -25,7 +25,7 @@ total, all at least as large; a positive total through a positive cell of its li
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,27 +180,63 @@ def suppress_family(
     low: int = DEFAULT_LOW,
     high: int = DEFAULT_HIGH,
     forced_totals: np.ndarray | None = None,
+    forced: Sequence[np.ndarray | None] | None = None,
 ) -> list[SuppressedTable]:
     """Suppress tables that share their column totals (breakdowns of one period by different groups)
     so that the shared totals row is suppressed alike in all of them; then no combination of the
     published tables determines a suppressed cell (their equations only meet in that row).
-    `forced_totals` marks totals that another table linked to this row had to hide."""
+    `forced_totals` marks totals that another table linked to this row had to hide; `forced` (one
+    mask with margins per table, or None) marks any cells that related tables had to hide."""
     margins = [with_margins(t)[-1] for t in tables]
     if any(not np.array_equal(m, margins[0]) for m in margins):
         raise ValueError("the tables of a family must share their column totals")
+    if forced is not None and len(forced) != len(tables):
+        raise ValueError("one forced mask (or None) per table")
+    masks = [None if m is None else m.astype(bool) for m in (forced or [None] * len(tables))]
     shared = np.zeros(len(margins[0]) if margins else 0, dtype=bool)
     if forced_totals is not None:
         shared |= forced_totals.astype(bool)
+    for mask in masks:
+        if mask is not None:
+            shared |= mask[-1]
+    results: list[SuppressedTable | None] = [None] * len(tables)
     while True:
-        results = []
-        for table in tables:
+        for k, (table, mask) in enumerate(zip(tables, masks, strict=True)):
+            done = results[k]
+            if done is not None and np.array_equal(done.suppressed[-1], shared):
+                # Already hides exactly the shared row (and everything it had to): still a valid
+                # answer, so it is kept rather than worked out again.
+                continue
             values = with_margins(table)
-            forced = np.zeros(values.shape, dtype=bool)
-            forced[-1] = shared
-            results.append(suppress(table, low=low, high=high, forced=forced))
+            cells = np.zeros(values.shape, dtype=bool) if mask is None else mask.copy()
+            cells[-1] = shared
+            results[k] = suppress(table, low=low, high=high, forced=cells)
+        found = [result for result in results if result is not None]
         union = shared.copy()
-        for result in results:
+        for result in found:
             union |= result.suppressed[-1]
         if np.array_equal(union, shared):
-            return results
+            return found
         shared = union
+
+
+def lone_cells(lines: Iterable[Sequence[tuple[Hashable, int, bool]]]) -> set[Hashable]:
+    """Cells to hide so that no published sum relation gives a hidden cell back.
+
+    Each line is a relation "total = sum of parts" between cells of different tables (a state figure
+    and the same figure of each county), given as (key, value, hidden) for the total and every part.
+    When exactly one cell of a line is hidden, the others determine it; the cheapest other non-zero
+    cell of the line is returned to be hidden too (the caller suppresses again and asks again until
+    nothing is returned). Lines with no hidden cell or with two or more are left alone here; what
+    they leave to an attacker together with the tables' own margins is for the attack tests."""
+    found: set[Hashable] = set()
+    for line in lines:
+        hidden = [key for key, _value, is_hidden in line if is_hidden]
+        if len(hidden) != 1:
+            continue
+        others = [(value, i) for i, (key, value, is_hidden) in enumerate(line) if not is_hidden]
+        candidates = sorted((value, i) for value, i in others if value > 0)
+        if not candidates:  # a hidden cell is positive, so its line has another non-zero cell
+            raise AssertionError(f"nothing can hide {hidden[0]} in its line")
+        found.add(line[candidates[0][1]][0])
+    return found
