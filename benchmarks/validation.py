@@ -34,6 +34,7 @@ full at a million screenings on the shared machine (statsmodels' Logit on every 
 resamples): they are run on `--reference-items` indicators and `--reference-resamples` resamples, every
 one of which is checked against ours, and their time is scaled to all 26 indicators / all resamples
 (each indicator's three fits and each resample are the same-size problem; the output says so).
+`--reference-items 26 --reference-resamples 2000` runs both in full (docs/benchmarks.md has such a run).
 
 Before timing is accepted, both sides must give the same figures. Alpha and the ICCs have no
 scikit-learn / statsmodels counterpart; their time is reported alone. Goal (issue 20): no slower.
