@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -227,7 +227,7 @@ def _levels(found: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return (*known, *((c, c) for c in sorted(set(found) - codes) if c))
 
 
-# --- loading: once per region, per agency -------------------------------------------------------------
+# --- loading: once per region, per county -------------------------------------------------------------
 
 
 Rows = dict[int, list[tuple[Any, ...]]]  # county (or agency) id -> rows
@@ -249,6 +249,12 @@ class _Counts:
 
     def counties(self, scope: Scope) -> list[int]:
         return sorted({self.facts[a][3] for a in scope.agency_ids if a in self.facts})
+
+
+def _of(rows: Rows, keys: Iterable[int]) -> Iterator[tuple[Any, ...]]:
+    """The rows of the given counties (or agencies), in their order."""
+    for key in keys:
+        yield from rows.get(key, ())
 
 
 def _keyed(rows: Iterable[tuple[Any, ...]]) -> Rows:
@@ -387,10 +393,9 @@ def _raw(counts: _Counts, scope: Scope, period: Period, levels: tuple[tuple[str,
         agency_rows = [(k, names.get(k, k)) for k in _ordered(by_agency, names, by_label=True)]
         specs.append(("agency", "By agency", "Agency", by_agency, agency_rows))
     by_dimension: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for county_id in counties:
-        for dimension, value, level, n in counts.by_dimension.get(county_id, ()):
-            cell = by_dimension[dimension][value]
-            cell[level] = cell.get(level, 0) + n
+    for dimension, value, level, n in _of(counts.by_dimension, counties):
+        cell = by_dimension[dimension][value]
+        cell[level] = cell.get(level, 0) + n
     for dimension, title, by_label in (
         (Dimension.PROGRAM, "By program", True),
         (Dimension.GENDER, "By gender", False),
@@ -418,15 +423,14 @@ def _raw(counts: _Counts, scope: Scope, period: Period, levels: tuple[tuple[str,
     ).reshape(1, len(levels))
     follow, follow_rows, follow_days = _follow_up_counts(counts, counties, levels)
     youth_by_level: dict[str, int] = defaultdict(int)
-    for county_id in counties:
-        for level, n in counts.youth.get(county_id, ()):
-            youth_by_level[level] += n
+    for level, n in _of(counts.youth, counties):
+        youth_by_level[level] += n
     youth = np.array([[youth_by_level.get(code, 0) for code, _l in levels]], dtype=np.int64)
     coverage = None
     if counts.coverage is not None:
         due = [counts.coverage[a] for a in sorted(mine) if a in counts.coverage]
         first_due, first_on, again_due, again_on = (
-            (sum(column) for column in zip(*due, strict=True)) if due else (0, 0, 0, 0)
+            int(n) for n in np.array(due, dtype=np.int64).reshape(-1, 4).sum(axis=0)
         )
         coverage = np.array(
             [[first_on, first_due - first_on], [again_on, again_due - again_on]], dtype=np.int64
@@ -545,7 +549,7 @@ def _follow_up_counts(
     done: dict[str, int] = defaultdict(int)
     owed: dict[str, int] = defaultdict(int)
     days: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
-    for level, followed_up, after, n in (r for c in counties for r in counts.follow.get(c, ())):
+    for level, followed_up, after, n in _of(counts.follow, counties):
         if level not in wanted:
             continue
         owed[level] += n
@@ -630,9 +634,8 @@ def _indicator_counts(counts: _Counts, counties: list[int]) -> tuple[IndicatorCo
     found: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
     )
-    for county_id in counties:
-        for measure, dimension, value, indicator, n in counts.indicators.get(county_id, ()):
-            found[(measure, dimension)][indicator][value] += n
+    for measure, dimension, value, indicator, n in _of(counts.indicators, counties):
+        found[(measure, dimension)][indicator][value] += n
     titles = _indicator_titles()
     labels = _labels()
     built = []

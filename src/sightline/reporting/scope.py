@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from django.db.models import QuerySet
+
 from sightline.reporting import dimensions as dims
 from sightline.reporting.models import PeriodKind
 from sightline.tenancy import access
@@ -125,7 +127,7 @@ def resolve(user: User, level: str, key: str) -> Scope:
         if county is not None and ids:
             return Scope("county", key, f"{county.name} County, {county.state}", tuple(sorted(ids)))
     if level == "state" and len(key) == 2:
-        ids = tuple(visible.filter(county__state=key.upper()).values_list("pk", flat=True))
+        ids = tuple(_in_state(visible, key.upper()).values_list("pk", flat=True))
         if ids:
             return Scope("state", key.upper(), f"State of {key.upper()}", tuple(sorted(ids)))
     raise access.NotFound(
@@ -134,6 +136,11 @@ def resolve(user: User, level: str, key: str) -> Scope:
         object_id=f"{level}:{key}",
         permission=Permission.AGGREGATE_VIEW,
     )
+
+
+def _in_state(agencies: QuerySet[Agency], code: str) -> QuerySet[Agency]:
+    """The agencies of a state report: the one rule for resolve() and region()."""
+    return agencies.filter(county__state=code)
 
 
 def agency_facts(agency_ids: tuple[int, ...]) -> dict[int, tuple[str, str, str, int]]:
@@ -156,7 +163,7 @@ def region(user: User, scope: Scope) -> tuple[Scope, list[Scope]]:
     elif scope.level == "county":
         code = County.objects.filter(pk=int(scope.key)).values_list("state", flat=True).get()
         visible = access.agencies_visible_to(user, Permission.AGGREGATE_VIEW)
-        agencies = visible.filter(county__state=code)  # what resolve(user, "state", code) covers
+        agencies = _in_state(visible, code)  # the agencies of resolve(user, "state", code)
     else:
         raise ValueError("an agency report is published on its own")
     counties: dict[int, tuple[str, list[int]]] = {}
@@ -164,14 +171,11 @@ def region(user: User, scope: Scope) -> tuple[Scope, list[Scope]]:
         "pk", "county_id", "county__name"
     ):
         counties.setdefault(county_id, (name, []))[1].append(pk)
-    state = Scope(
-        "state",
-        code,
-        f"State of {code}",
-        tuple(sorted(pk for _name, ids in counties.values() for pk in ids)),
-    )
     found = [
         Scope("county", str(county_id), f"{name} County, {code}", tuple(sorted(ids)))
         for county_id, (name, ids) in sorted(counties.items())
     ]
-    return (scope if scope.level == "state" else state), found
+    if scope.level == "state":
+        return scope, found
+    ids = tuple(sorted(pk for county in found for pk in county.agency_ids))
+    return Scope("state", code, f"State of {code}", ids), found

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from django.conf import settings
@@ -167,59 +168,46 @@ Ref = tuple[int, str, int, int]  # (scope index in the region, table key, row, c
 
 @dataclass(frozen=True)
 class _Grid:
-    """A protected table seen from outside: its row and column keys (margins last, as TOTAL), which
-    cells are published at all, and whether a missing row means zero (not "not among the top N")."""
+    """A table's layout seen from outside: its row and column keys (margins last, as TOTAL), which
+    cells are published at all, and whether a missing row means zero (not "not among the top N").
+    It follows from the counts alone, not from what suppression hides."""
 
     rows: dict[str, int]
     columns: dict[str, int]
-    table: stats.SuppressedTable
     published: np.ndarray
     complete: bool = True
 
 
-def _grids(raw: Raw, protected: Protected) -> dict[str, _Grid]:
-    def keyed(keys: list[str]) -> dict[str, int]:
-        return {k: i for i, k in enumerate([*keys, TOTAL])}
-
-    codes = [code for code, _label in raw.levels]
-    found = {}
-    for key, rows, _matrix in raw.family():
-        table = protected[key]
-        found[key] = _Grid(keyed(rows), keyed(codes), table, np.ones(table.values.shape, bool))
-
-    def inner_and_row_totals(table: stats.SuppressedTable) -> np.ndarray:
-        published = np.ones(table.values.shape, dtype=bool)
-        published[-1] = False  # these tables publish no column totals
-        return published
-
-    follow = protected[FOLLOW_UP]
-    found[FOLLOW_UP] = _Grid(
-        keyed([code for code, _l in raw.follow_rows]),
-        keyed(["followed_up", "not_yet"]),
-        follow,
-        inner_and_row_totals(follow),
+def _grid(
+    rows: list[str], columns: list[str], *, totals_row: bool = True, complete: bool = True
+) -> _Grid:
+    published = np.ones((len(rows) + 1, len(columns) + 1), dtype=bool)
+    if not totals_row:
+        published[-1] = False  # the table publishes no column totals
+    return _Grid(
+        {k: i for i, k in enumerate([*rows, TOTAL])},
+        {k: i for i, k in enumerate([*columns, TOTAL])},
+        published,
+        complete,
     )
-    youth = protected[YOUTH]
-    shown = np.zeros(youth.values.shape, dtype=bool)
-    shown[0, -2:] = True  # the headlines: youth at the highest level, and all youth
-    found[YOUTH] = _Grid(keyed(["all"]), keyed(codes), youth, shown)
+
+
+def _grids(raw: Raw) -> dict[str, _Grid]:
+    codes = [code for code, _label in raw.levels]
+    found = {key: _grid(rows, codes) for key, rows, _matrix in raw.family()}
+    found[FOLLOW_UP] = _grid(
+        [code for code, _l in raw.follow_rows], ["followed_up", "not_yet"], totals_row=False
+    )
+    youth = _grid(["all"], codes)
+    youth.published[:] = False
+    youth.published[0, -2:] = True  # the headlines: youth at the highest level, and all youth
+    found[YOUTH] = youth
     for counts in raw.indicators:
-        table = protected[counts.key]
-        found[counts.key] = _Grid(
-            keyed(counts.ranked),
-            keyed(counts.groups),
-            table,
-            inner_and_row_totals(table),
-            complete=counts.complete,
+        found[counts.key] = _grid(
+            counts.ranked, counts.groups, totals_row=False, complete=counts.complete
         )
-    if COVERAGE in protected:
-        table = protected[COVERAGE]
-        found[COVERAGE] = _Grid(
-            keyed(["first", "rescreen"]),
-            keyed(["on_time", "late"]),
-            table,
-            inner_and_row_totals(table),
-        )
+    if raw.coverage is not None:
+        found[COVERAGE] = _grid(["first", "rescreen"], ["on_time", "late"], totals_row=False)
     return found
 
 
@@ -299,25 +287,18 @@ def _lone_lines(
             present = (part.rows >= 0)[:, None] & (part.columns >= 0)[None, :]
             hidden += table.suppressed[np.ix_(rows, columns)] & present
         for i, j in zip(*np.nonzero(relation.equations & (hidden == 1)), strict=True):
-            line: list[tuple[Hashable, int, bool]] = [
-                (
-                    (0, relation.key, int(i), int(j)),
-                    int(state.values[i, j]),
-                    bool(state.suppressed[i, j]),
-                )
-            ]
+            line = [_entry(protected, (0, relation.key, int(i), int(j)))]
             for part in relation.parts:
                 pi, pj = int(part.rows[i]), int(part.columns[j])
                 if pi >= 0 and pj >= 0:
-                    table = protected[part.scope][part.key]
-                    line.append(
-                        (
-                            (part.scope, part.key, pi, pj),
-                            int(table.values[pi, pj]),
-                            bool(table.suppressed[pi, pj]),
-                        )
-                    )
+                    line.append(_entry(protected, (part.scope, part.key, pi, pj)))
             yield line
+
+
+def _entry(protected: list[Protected], ref: Ref) -> tuple[Hashable, int, bool]:
+    scope, key, i, j = ref
+    table = protected[scope][key]
+    return ref, int(table.values[i, j]), bool(table.suppressed[i, j])
 
 
 def protect_region(state: Raw, counties: list[Raw], county_names: list[str]) -> list[Protected]:
@@ -328,16 +309,14 @@ def protect_region(state: Raw, counties: list[Raw], county_names: list[str]) -> 
     county_of_row = {name: s for s, name in enumerate(county_names, start=1)}
     forced: list[dict[str, np.ndarray]] = [{} for _raw in raws]
     protected = [protect(raw, {}, on=True) for raw in raws]
-    sums = _sums(
-        [_grids(raw, found) for raw, found in zip(raws, protected, strict=True)], county_of_row
-    )
+    sums = _sums([_grids(raw) for raw in raws], county_of_row)
     while True:
         more = stats.suppression.lone_cells(_lone_lines(sums, protected))
         if not more:
             return protected
         changed = set()
         for ref in more:
-            s, key, i, j = ref  # type: ignore[misc]
+            s, key, i, j = cast(Ref, ref)
             shape = protected[s][key].values.shape
             forced[s].setdefault(key, np.zeros(shape, dtype=bool))[i, j] = True
             changed.add(s)

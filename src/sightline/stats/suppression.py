@@ -234,9 +234,9 @@ def lone_cells(lines: Iterable[Sequence[tuple[Hashable, int, bool]]]) -> set[Has
         hidden = [key for key, _value, is_hidden in line if is_hidden]
         if len(hidden) != 1:
             continue
-        others = [(value, i) for i, (key, value, is_hidden) in enumerate(line) if not is_hidden]
-        candidates = sorted((value, i) for value, i in others if value > 0)
-        if not candidates:  # a hidden cell is positive, so its line has another non-zero cell
+        candidates = [(value, i) for i, (_k, value, is_hidden) in enumerate(line) if not is_hidden]
+        cheapest = min(((value, i) for value, i in candidates if value > 0), default=None)
+        if cheapest is None:  # a hidden cell is positive, so its line has another non-zero cell
             raise AssertionError(f"nothing can hide {hidden[0]} in its line")
-        found.add(line[candidates[0][1]][0])
+        found.add(line[cheapest[1]][0])
     return found
